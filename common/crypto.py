@@ -1,0 +1,68 @@
+"""Field encryption (Fernet, rotating keys) and keyed hashes for look-ups.
+
+The database never sees a raw ID number, phone number or medical note: values are
+encrypted in the application, and equality look-ups go through an HMAC that needs
+a key the database does not hold.
+"""
+
+import functools
+import hashlib
+import hmac
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    # Read on every call (cached per key set) so a settings change takes effect.
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt_text(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError(
+            "A stored value could not be decrypted with any FIELD_ENCRYPTION_KEY."
+        ) from None
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of a normalised value; `purpose` keeps ID and phone hashes apart."""
+    key = settings.ID_HASH_KEY.encode()
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding a Fernet token; Python code sees the plain value."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(str(value))
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Encrypted tokens differ each time: any look-up but isnull would silently miss.
+        if lookup_name != "isnull":
+            raise TypeError(
+                f"{self.name} is encrypted; look it up through its keyed hash."
+            )
+        return super().get_lookup(lookup_name)

@@ -1,0 +1,97 @@
+"""The outbox. It stores what it must send and never imports a domain model."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from common.crypto import EncryptedTextField
+from common.models import TimeStampedModel
+
+
+class Kind(models.TextChoices):
+    OTP = "otp", _("Sign-in code")
+    BOOKING_CONFIRMED = "booking_confirmed", _("Booking confirmed")
+    REMINDER_DAY_BEFORE = "reminder_day_before", _("Reminder the day before")
+    REMINDER_SAME_DAY = "reminder_same_day", _("Reminder the same morning")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    MISSED = "missed", _("Missed visit")
+    RESULT_READY = "result_ready", _("Result ready")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class MessageTemplate(TimeStampedModel):
+    """Editable text of one kind of message; `${name}` marks a parameter."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, unique=True)
+    body_zh = models.TextField(_("text (Chinese)"))
+    body_en = models.TextField(_("text (English)"))
+    aliyun_template_code = models.CharField(
+        _("Alibaba Cloud template code"), max_length=64, blank=True
+    )
+    tencent_template_id = models.CharField(
+        _("Tencent Cloud template id"), max_length=64, blank=True
+    )
+    param_names = models.JSONField(
+        _("parameter names, in the gateway's order"), default=list, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Notification(TimeStampedModel):
+    """One message to one phone. `dedupe_key` makes a second copy impossible."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    recipient_phone = EncryptedTextField(_("phone"))
+    recipient_hash = models.CharField(_("phone hash"), max_length=64, db_index=True)
+    recipient_ref = models.CharField(_("recipient"), max_length=64, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    context = models.JSONField(_("parameters"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    send_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    provider = models.CharField(_("provider"), max_length=32, blank=True)
+    provider_message_id = models.CharField(
+        _("provider message id"), max_length=128, blank=True, db_index=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-send_at", "-id"]
+        indexes = [
+            # The dispatcher's question: which pending rows are due, oldest first.
+            models.Index(
+                fields=["send_at", "id"],
+                name="notification_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.dedupe_key

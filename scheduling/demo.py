@@ -1,0 +1,141 @@
+"""The demo program of `make run`: Jiaozuo, two hospitals, two weeks of slots."""
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import staff_create
+from scheduling.models import Service, Site, SlotTemplate
+from scheduling.services import slots_generate
+from screening.models import Campaign, CampaignStatus, District, ServiceScope
+
+DEMO_CAMPAIGN_NAME = "2024年新就业形态女性劳动者“两癌”筛查"
+DEMO_DAYS = 14
+DEMO_PLACES_PER_SLOT = 20
+DEMO_SLOT_STARTS = [time(8), time(9), time(10), time(11), time(14), time(15), time(16)]
+
+# 焦作市: GB/T 2260 codes of its districts and counties.
+JIAOZUO_DISTRICTS = [
+    ("410802", "解放区"),
+    ("410803", "中站区"),
+    ("410804", "马村区"),
+    ("410811", "山阳区"),
+    ("410821", "修武县"),
+    ("410822", "博爱县"),
+    ("410823", "武陟县"),
+    ("410825", "温县"),
+    ("410882", "沁阳市"),
+    ("410883", "孟州市"),
+]
+DEMO_SITES = [
+    ("JZFY", "焦作市妇幼保健院", "焦作市解放区", "410802"),
+    ("JZRM", "焦作市人民医院", "焦作市山阳区", "410811"),
+]
+DEMO_SERVICES = [
+    ("cervical", "宫颈癌筛查", "妇科检查、宫颈细胞学(TCT)与高危型HPV检测"),
+    ("breast", "乳腺癌筛查", "乳腺临床检查与乳腺彩超"),
+]
+DEMO_STAFF = [
+    ("demo-admin", Role.ADMIN),
+    ("demo-clinic", Role.CLINIC),
+    ("demo-union", Role.UNION),
+]
+
+
+@dataclass
+class DemoSeedResult:
+    campaign: Campaign
+    created: bool
+    staff_created: list[str]
+    slots_created: int
+
+
+@transaction.atomic
+def demo_seed(*, password: str) -> DemoSeedResult:
+    """Create the demo program once. A second run changes nothing: everything is
+    looked up by its natural key, and existing staff keep their password."""
+    districts = [
+        District.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in JIAOZUO_DISTRICTS
+    ]
+    services = [
+        Service.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description}
+        )[0]
+        for code, name, description in DEMO_SERVICES
+    ]
+    sites = []
+    for code, name, address, district_code in DEMO_SITES:
+        site, _ = Site.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "address": address,
+                "district": District.objects.get(code=district_code),
+            },
+        )
+        site.services.add(*services)
+        sites.append(site)
+
+    today = timezone.localdate()
+    campaign, created = Campaign.objects.get_or_create(
+        name=DEMO_CAMPAIGN_NAME,
+        defaults={
+            "description": (
+                "市总工会为新就业形态女性劳动者提供免费的宫颈癌和乳腺癌筛查。"
+            ),
+            "starts_on": today,
+            "ends_on": today + timedelta(days=DEMO_DAYS - 1),
+            "registration_opens_at": timezone.now() - timedelta(days=1),
+            "registration_closes_at": timezone.now() + timedelta(days=DEMO_DAYS),
+            "min_age": 18,
+            "max_age": 70,
+            "services": ServiceScope.BOTH,
+            "quota": 5000,
+            "status": CampaignStatus.OPEN,
+            "contact_phone": "0391-12345",
+        },
+    )
+    campaign.districts.add(*districts)
+
+    slots_created = 0
+    for site in sites:
+        for weekday in range(7):
+            for start in DEMO_SLOT_STARTS:
+                SlotTemplate.objects.get_or_create(
+                    campaign=campaign,
+                    site=site,
+                    weekday=weekday,
+                    start_time=start,
+                    defaults={
+                        "end_time": start.replace(hour=start.hour + 1),
+                        "capacity": DEMO_PLACES_PER_SLOT,
+                    },
+                )
+        slots_created += len(
+            slots_generate(
+                campaign=campaign,
+                site=site,
+                date_from=campaign.starts_on,
+                date_to=campaign.ends_on,
+            )
+        )
+
+    staff_created = []
+    for username, role in DEMO_STAFF:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = staff_create(username=username, role=role, password=password)
+        if role == Role.CLINIC:
+            user.sites.add(*sites)
+        staff_created.append(username)
+
+    return DemoSeedResult(
+        campaign=campaign,
+        created=created,
+        staff_created=staff_created,
+        slots_created=slots_created,
+    )

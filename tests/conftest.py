@@ -1,0 +1,53 @@
+"""Suite-wide set-up: the real PostgreSQL and Redis must answer before anything runs."""
+
+import os
+from urllib.parse import urlparse
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+from notifications.backends import locmem
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    problems = []
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as exc:
+        problems.append(
+            f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable ({exc}).\n"
+            "  Start it: pg_ctlcluster --skip-systemctl-redirect "
+            "$(ls /etc/postgresql) main start\n  or point DATABASE_URL at a server."
+        )
+    redis_url = os.environ.get("REDIS_URL", settings.REDIS_URL)
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        where = urlparse(redis_url).netloc
+        problems.append(
+            f"Redis at {where} is unreachable ({exc}).\n"
+            '  Start it: redis-server --daemonize yes --port 6379 --save ""\n'
+            "  or point REDIS_URL at a server."
+        )
+    if problems:
+        pytest.exit("\n".join(["The test suite needs real services:", *problems]), 3)
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox() -> None:
+    locmem.outbox.clear()
+
+
+@pytest.fixture
+def sms_outbox() -> list:
+    return locmem.outbox
