@@ -17,6 +17,9 @@ class CampaignListApi(APIView):
         code = serializers.CharField()
         name = serializers.CharField()
 
+        class Meta:
+            ref_name = "District"
+
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
@@ -27,6 +30,9 @@ class CampaignListApi(APIView):
         services = serializers.CharField()
         registration_open = serializers.BooleanField()
         districts = serializers.SerializerMethodField()
+
+        class Meta:
+            ref_name = "Campaign"
 
         def get_districts(self, obj) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
             return [{"code": d.code, "name": d.name} for d in obj.districts.all()]
@@ -47,6 +53,9 @@ class SiteListApi(APIView):
         name = serializers.CharField()
         address = serializers.CharField()
         phone = serializers.CharField()
+
+        class Meta:
+            ref_name = "Site"
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
