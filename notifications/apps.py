@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Messages")
+
+    def ready(self) -> None:
+        # A gateway that cannot send must stop start-up, not fail each message later.
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from notifications.backends import get_backend
+
+        try:
+            get_backend(settings.SMS_BACKEND)
+        except LookupError as exc:
+            raise ImproperlyConfigured(str(exc)) from None

@@ -21,5 +21,8 @@ def get_backend(name: str | None = None) -> SmsBackend:
     try:
         backend_class = _BACKENDS[name]
     except KeyError:
-        raise LookupError(f"SMS_BACKEND {name!r} is not available.") from None
+        raise LookupError(
+            f"SMS_BACKEND {name!r} is not available in this version; "
+            f"choose one of {', '.join(sorted(_BACKENDS))}."
+        ) from None
     return backend_class()
