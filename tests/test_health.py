@@ -9,9 +9,10 @@ def test_healthz_reports_database_and_broker_up(client) -> None:
 
     assert response.status_code == 200
     assert response.json() == {"db": "ok", "broker": "ok"}
-    assert response["Cache-Control"].startswith("no-store") or "no-cache" in response[
-        "Cache-Control"
-    ]
+    assert (
+        response["Cache-Control"].startswith("no-store")
+        or "no-cache" in response["Cache-Control"]
+    )
 
 
 @pytest.mark.django_db

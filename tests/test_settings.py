@@ -37,7 +37,9 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_under_production_settings() -> None:
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -57,9 +57,7 @@ def test_a_real_worker_carries_an_outbox_row_to_the_file_backend_exactly_once(
     # dispatcher, and a redelivered task.
     notifications_dispatch_due()
     notification_send_task.delay(notification.pk)
-    wait_for(
-        lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT
-    )
+    wait_for(lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT)
     wait_for(lambda: broker_queue_length() == 0)
     time.sleep(0.5)
 
@@ -91,8 +89,6 @@ def test_the_beat_dispatcher_task_claims_due_rows_through_the_worker(
 
     app.send_task("notifications.dispatch_due")
 
-    wait_for(
-        lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT
-    )
+    wait_for(lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT)
     lines = settings.SMS_FILE_PATH.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["dedupe_key"] for line in lines] == ["test:worker:beat"]
