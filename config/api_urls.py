@@ -3,5 +3,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
 ]

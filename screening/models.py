@@ -193,3 +193,29 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} v{self.text_version}"
+
+
+class ParticipantToken(models.Model):
+    """A bearer token from the SMS-code exchange. Only its hash is stored; it proves
+    a phone, and the participant once she has registered."""
+
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    phone = EncryptedTextField(_("phone"))
+    phone_hash = models.CharField(_("phone hash"), max_length=64, db_index=True)
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("sign-in token")
+        verbose_name_plural = _("sign-in tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk}"
