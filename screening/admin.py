@@ -58,7 +58,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     )
     inlines = [ConsentInline]
 
-    @admin.display(description=_("name"))
+    @admin.display(description=_("full name"))
     def masked_name(self, obj: Participant) -> str:
         return mask_name(obj.full_name)
 
