@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=config.settings.test
 
+bash scripts/ensure-browser.sh
+
 echo "== ruff"
 $BIN/ruff check .
 echo "== migrations match the models"
