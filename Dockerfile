@@ -16,8 +16,8 @@ RUN groupadd --system ankang \
        --shell /usr/sbin/nologin ankang
 
 # Dependencies first, so a code change does not reinstall them.
-COPY requirements/base.lock requirements/base.lock
-RUN pip install --no-cache-dir -r requirements/base.lock
+COPY requirements/production.lock requirements/production.lock
+RUN pip install --no-cache-dir -r requirements/production.lock
 
 COPY . .
 

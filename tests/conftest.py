@@ -1,13 +1,16 @@
 """Suite-wide set-up: the real PostgreSQL and Redis must answer before anything runs."""
 
 import os
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import psycopg
 import pytest
 import redis
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
+from config.celery_app import app as celery_app
 from notifications.backends import locmem
 
 
@@ -51,3 +54,14 @@ def _empty_sms_outbox() -> None:
 @pytest.fixture
 def sms_outbox() -> list:
     return locmem.outbox
+
+
+@pytest.fixture
+def celery_worker_thread() -> Iterator[None]:
+    """A real Celery worker on the real Redis broker, in a thread of this process.
+    Tests that use it need `django_db(transaction=True)` so it sees their rows."""
+    celery_app.control.purge()
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
+    ):
+        yield

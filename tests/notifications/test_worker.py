@@ -2,12 +2,10 @@
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
@@ -31,10 +29,8 @@ def broker_queue_length() -> int:
 
 
 @pytest.fixture
-def worker() -> Iterator[None]:
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        yield
+def worker(celery_worker_thread: None) -> None:
+    return None
 
 
 @pytest.mark.worker
