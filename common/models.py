@@ -15,6 +15,9 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
         raise TypeError("Audit events are never updated.")
 
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise TypeError("Audit events are never deleted.")
+
 
 class AuditEvent(models.Model):
     """Who did what to which record, from where. Written once, never changed."""

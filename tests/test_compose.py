@@ -268,7 +268,8 @@ def test_image_is_python_3_11_slim_and_runs_as_a_non_root_user(
 def test_image_installs_from_the_lock_without_a_pip_cache(
     dockerfile: list[str],
 ) -> None:
-    assert "RUN pip install --no-cache-dir -r requirements/production.lock" in dockerfile
+    install = "RUN pip install --no-cache-dir -r requirements/production.lock"
+    assert install in dockerfile
 
 
 def test_image_collects_static_files_with_production_settings(

@@ -23,7 +23,7 @@ PRODUCTION_ENV = {
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in env}
-    for name in PRODUCTION_ENV:
+    for name in [*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"]:
         clean.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -1,6 +1,5 @@
-"""Playwright driving Debian's Chromium at a phone's size; never a downloaded browser."""
+"""Playwright drives Debian's Chromium at a phone's size, never a downloaded build."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +19,6 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-# are ordinary blocking calls, which Django would otherwise refuse there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +37,11 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def phone_page(browser: Browser) -> Iterator[Page]:
+def phone_page(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
     """A Chinese-language phone: the language a worker's phone would send."""
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls are ordinary blocking calls, which Django would otherwise refuse there.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(
         viewport=PHONE_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
