@@ -22,6 +22,9 @@ run: $(VENV)/.base-installed
 test: $(VENV)/.dev-installed
 	bash scripts/test.sh
 
+bench: $(VENV)/.dev-installed
+	bash bench/run
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 

@@ -1,0 +1,126 @@
+"""Summarise a bench run: one line per scenario, and docs/benchmarks.md."""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "var" / "bench"
+
+
+def stats(name: str) -> dict[str, float]:
+    path = DATA / f"{name}_stats.csv"
+    if not path.exists():
+        return {"rps": 0.0, "p99": float("nan"), "requests": 0, "failures": 0}
+    with path.open(newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    row = rows["Aggregated"]
+    return {
+        "rps": float(row["Requests/s"]),
+        "p99": float(row["99%"]),
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    postgres = subprocess.run(
+        ["psql", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {postgres}"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--seconds", type=int, required=True)
+    parser.add_argument("--workers", type=int, required=True)
+    args = parser.parse_args()
+
+    ceiling, booking = stats("ceiling"), stats("booking")
+    slots, landing, registration = (
+        stats("slots"),
+        stats("campaign_page"),
+        stats("registration"),
+    )
+    ratio = booking["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+    hot = json.loads((DATA / "hot_slot.json").read_text())["statuses"]
+    counts = json.loads((DATA / "counts.json").read_text())
+    weight = json.loads((DATA / "page_weight.json").read_text())
+    heaviest = max(page["total"] for page in weight["pages"])
+    five_xx = sum(n for status, n in hot.items() if status.startswith("5"))
+    hot_ok = (
+        hot.get("201", 0) == 10
+        and five_xx == 0
+        and not counts["mismatched"]
+        and not counts["overbooked"]
+    )
+
+    lines = [
+        f"booking: {booking['rps']:.0f} req/s, p99 {booking['p99']:.0f} ms, "
+        f"{booking['failures']} failures; ceiling {ceiling['rps']:.0f} req/s "
+        f"(p99 {ceiling['p99']:.0f} ms); ratio {ratio:.2f} "
+        f"[target >= 0.60 and p99 <= 150 ms: "
+        f"{verdict(ratio >= 0.60 and booking['p99'] <= 150)}]",
+        f"slot listing: {slots['rps']:.0f} req/s, p99 {slots['p99']:.0f} ms, "
+        f"{slots['failures']} failures [target p99 <= 50 ms: "
+        f"{verdict(slots['p99'] <= 50)}]",
+        f"campaign page: {landing['rps']:.0f} req/s, p99 {landing['p99']:.0f} ms, "
+        f"{landing['failures']} failures [target p99 <= 50 ms: "
+        f"{verdict(landing['p99'] <= 50)}]",
+        f"registration (5% duplicate IDs): {registration['rps']:.0f} req/s, "
+        f"p99 {registration['p99']:.0f} ms, {registration['failures']} failures",
+        f"hot slot (200 clients, 10 places): {json.dumps(hot, sort_keys=True)}; "
+        f"slots {counts['slots']}, count mismatches {counts['mismatched']}, "
+        f"overbooked {counts['overbooked']} "
+        f"[{verdict(hot_ok)}]",
+        f"page weight: heaviest {heaviest / 1024:.1f} KB of "
+        f"{weight['limit'] / 1024:.0f} KB over {len(weight['pages'])} pages "
+        f"[{verdict(heaviest <= weight['limit'])}]",
+    ]
+    for line in lines:
+        print(line)
+
+    table = "\n".join(
+        f"| `{page['page']}` | {page['html']} | {page['assets']} | {page['total']} |"
+        for page in weight["pages"]
+    )
+    doc = ROOT / "docs" / "benchmarks.md"
+    doc.write_text(
+        "# Benchmarks\n\n"
+        "Written by `make bench` (`bench/run`); every figure below comes from one run "
+        "on the machine named, with the product and the ceiling measured in the same "
+        "run so that their ratio survives a noisy machine. Targets are SPEC §7.\n\n"
+        f"- Date: {date.today().isoformat()}\n"  # noqa: DTZ011
+        f"- Machine: {machine()}\n"
+        f"- Set-up: gunicorn with {args.workers} sync workers, PostgreSQL, Redis, one "
+        f"Celery worker; Locust with {args.users} clients, {args.seconds} s per "
+        "scenario, on the same machine.\n\n"
+        "## Summary\n\n" + "\n".join(f"- {line}" for line in lines) + "\n\n"
+        "## Page weight (bytes, uncompressed)\n\n"
+        "| page | HTML | CSS + JS | total |\n|---|---|---|---|\n" + table + "\n"
+    )
+    print(f"written to {doc.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Production settings on this machine, for measuring the serving path."""
+
+import os
+
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from config.settings.production import *  # noqa: F403
+
+# Measured over plain HTTP on loopback; production keeps its redirects and HSTS.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Both servers keep their database connections, as a production deployment would.
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
