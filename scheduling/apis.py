@@ -1,11 +1,31 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from scheduling.selectors import site_list_active
+from scheduling.calendar import appointment_ics
+from scheduling.errors import InvalidIdempotencyKey
+from scheduling.qr import appointment_qr_svg
+from scheduling.selectors import (
+    appointment_get_for_participant,
+    appointment_list_for_participant,
+    site_list_active,
+    slot_list,
+)
+from scheduling.services import (
+    appointment_book,
+    appointment_book_idempotent,
+    appointment_cancel,
+    appointment_reschedule,
+)
+from screening.authentication import IsParticipant
+from screening.models import Participant
 from screening.selectors import campaign_list_public
 
 
@@ -60,3 +80,235 @@ class SiteListApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(site_list_active(), many=True).data)
+
+
+class SlotListApi(APIView):
+    """Future slots of a campaign, for anyone choosing a time."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class FilterSerializer(serializers.Serializer):
+        site = serializers.IntegerField(required=False, min_value=1)
+        date = serializers.DateField(required=False)
+        available = serializers.BooleanField(required=False, default=False)
+
+        class Meta:
+            ref_name = "SlotListFilter"
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        site = serializers.IntegerField(source="site_id")
+        starts_at = serializers.DateTimeField()
+        ends_at = serializers.DateTimeField()
+        capacity = serializers.IntegerField()
+        available = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "Slot"
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request: Request, campaign_id: int) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        slots = slot_list(
+            campaign_id=campaign_id,
+            site_id=filters.validated_data.get("site"),
+            day=filters.validated_data.get("date"),
+            available_only=filters.validated_data["available"],
+        )
+        return Response(self.OutputSerializer(slots, many=True).data)
+
+
+class AppointmentSiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField()
+
+    class Meta:
+        ref_name = "AppointmentSite"
+
+
+class AppointmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    slot = serializers.IntegerField(source="slot_id")
+    site = AppointmentSiteSerializer(source="slot.site")
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    ends_at = serializers.DateTimeField(source="slot.ends_at")
+
+    class Meta:
+        ref_name = "Appointment"
+
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+
+
+def _participant(request: Request) -> Participant:
+    participant = getattr(request.user, "participant", None)
+    # IsParticipant let the request in; this is the type checker's proof of it.
+    if not isinstance(participant, Participant):
+        raise exceptions.PermissionDenied
+    return participant
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+        raise InvalidIdempotencyKey
+    return key
+
+
+class AppointmentCollectionApi(APIView):
+    """GET her appointments; POST books one (honours `Idempotency-Key`)."""
+
+    permission_classes = [IsParticipant]
+
+    class InputSerializer(serializers.Serializer):
+        slot = serializers.IntegerField(min_value=1)
+
+        class Meta:
+            ref_name = "AppointmentBookInput"
+
+    @extend_schema(responses=AppointmentOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        appointments = appointment_list_for_participant(
+            participant=_participant(request)
+        )
+        return Response(AppointmentOutputSerializer(appointments, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: AppointmentOutputSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A repeat with the same key returns the first answer "
+                "and books nothing more.",
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        participant = _participant(request)
+        slot_id = payload.validated_data["slot"]
+        key = _idempotency_key(request)
+        if key is None:
+            appointment = appointment_book(participant=participant, slot_id=slot_id)
+            return Response(
+                AppointmentOutputSerializer(appointment).data,
+                status=status.HTTP_201_CREATED,
+            )
+        answer_status, body = appointment_book_idempotent(
+            participant=participant,
+            slot_id=slot_id,
+            key=key,
+            render=lambda appointment: AppointmentOutputSerializer(appointment).data,
+        )
+        return Response(body, status=answer_status)
+
+
+class AppointmentDetailApi(APIView):
+    permission_classes = [IsParticipant]
+
+    @extend_schema(responses=AppointmentOutputSerializer)
+    def get(self, request: Request, appointment_id: int) -> Response:
+        appointment = appointment_get_for_participant(
+            appointment_id=appointment_id, participant=_participant(request)
+        )
+        return Response(AppointmentOutputSerializer(appointment).data)
+
+
+class AppointmentCancelApi(APIView):
+    permission_classes = [IsParticipant]
+
+    @extend_schema(request=None, responses=AppointmentOutputSerializer)
+    def post(self, request: Request, appointment_id: int) -> Response:
+        appointment = appointment_get_for_participant(
+            appointment_id=appointment_id, participant=_participant(request)
+        )
+        appointment = appointment_cancel(appointment=appointment)
+        return Response(AppointmentOutputSerializer(appointment).data)
+
+
+class AppointmentRescheduleApi(APIView):
+    permission_classes = [IsParticipant]
+
+    class InputSerializer(serializers.Serializer):
+        slot = serializers.IntegerField(min_value=1)
+
+        class Meta:
+            ref_name = "AppointmentRescheduleInput"
+
+    @extend_schema(request=InputSerializer, responses=AppointmentOutputSerializer)
+    def post(self, request: Request, appointment_id: int) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment = appointment_get_for_participant(
+            appointment_id=appointment_id, participant=_participant(request)
+        )
+        appointment = appointment_reschedule(
+            appointment=appointment, slot_id=payload.validated_data["slot"]
+        )
+        return Response(AppointmentOutputSerializer(appointment).data)
+
+
+class _FileApi(APIView):
+    """Answers a file on success and JSON on an error, whatever the Accept header:
+    an <img> or a calendar app asks for its own type, and an error body must still
+    be readable."""
+
+    permission_classes = [IsParticipant]
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[Any, str]:
+        return super().perform_content_negotiation(request, force=True)
+
+
+class AppointmentQrApi(_FileApi):
+    @extend_schema(
+        operation_id="appointments_qr_svg",
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, appointment_id: int) -> HttpResponse:
+        appointment = appointment_get_for_participant(
+            appointment_id=appointment_id, participant=_participant(request)
+        )
+        return HttpResponse(
+            appointment_qr_svg(appointment=appointment), content_type="image/svg+xml"
+        )
+
+
+class AppointmentCalendarApi(_FileApi):
+    @extend_schema(
+        operation_id="appointments_calendar_ics",
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, appointment_id: int) -> HttpResponse:
+        appointment = appointment_get_for_participant(
+            appointment_id=appointment_id, participant=_participant(request)
+        )
+        response = HttpResponse(
+            appointment_ics(
+                appointment=appointment, domain=request.get_host().split(":")[0]
+            ),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="screening-{appointment.reference}.ics"'
+        )
+        return response

@@ -191,6 +191,9 @@ class Appointment(TimeStampedModel):
     is_walk_in = models.BooleanField(_("walk-in"), default=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Counts moves so that each one gets its own message keys: moving back to a
+    # slot she left must not collide with the cancelled reminders of that slot.
+    reschedule_count = models.PositiveSmallIntegerField(_("times moved"), default=0)
 
     class Meta:
         verbose_name = _("appointment")
@@ -203,7 +206,44 @@ class Appointment(TimeStampedModel):
                 name="one_active_appointment_per_campaign",
             ),
         ]
-        indexes = [models.Index(fields=["slot", "status"])]
+        indexes = [
+            models.Index(fields=["slot", "status"]),
+            # The quota count under the campaign lock, and turnout by campaign.
+            models.Index(fields=["campaign", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a booking request sent with an `Idempotency-Key`.
+
+    The row is inserted before the booking, in the same transaction, so that the
+    unique key makes a concurrent repeat wait for the first request and then read
+    its answer instead of booking again.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=100)
+    request_fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "key"], name="one_answer_per_idempotency_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}:{self.key}"

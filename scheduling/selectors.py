@@ -1,11 +1,17 @@
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from scheduling.errors import AppointmentNotFound, CampaignNotFound
 from scheduling.models import ACTIVE_STATUSES, Appointment, Site, Slot
-from screening.models import Campaign
-from screening.selectors import campaign_list_public
+from screening.eligibility import Reason
+from screening.models import Campaign, CampaignStatus, Participant
+from screening.selectors import campaign_list_public, participant_eligibility
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,13 @@ def site_list_active() -> QuerySet[Site]:
     return Site.objects.filter(is_active=True).order_by("code")
 
 
+def campaign_quota_used(*, campaign: Campaign) -> int:
+    """Funded places taken: every appointment still active in the campaign."""
+    return Appointment.objects.filter(
+        campaign=campaign, status__in=ACTIVE_STATUSES
+    ).count()
+
+
 def campaign_places_left(*, campaign: Campaign) -> int:
     """Places she could still book: open slot places, bounded by the funded quota."""
     open_places = (
@@ -27,9 +40,7 @@ def campaign_places_left(*, campaign: Campaign) -> int:
         .get("n")
         or 0
     )
-    used = Appointment.objects.filter(
-        campaign=campaign, status__in=ACTIVE_STATUSES
-    ).count()
+    used = campaign_quota_used(campaign=campaign)
     return max(0, min(open_places, campaign.quota - used))
 
 
@@ -50,3 +61,125 @@ def campaign_overviews() -> list[CampaignOverview]:
             )
         )
     return overviews
+
+
+def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def slot_list(
+    *,
+    campaign_id: int,
+    site_id: int | None = None,
+    day: date | None = None,
+    available_only: bool = False,
+) -> QuerySet[Slot]:
+    """Future slots of a published campaign, earliest first. `day` is a calendar
+    day at the site (the server's zone when no site is given). Raises
+    CampaignNotFound for a campaign that does not exist or is still a draft."""
+    if (
+        not Campaign.objects.filter(pk=campaign_id)
+        .exclude(status=CampaignStatus.DRAFT)
+        .exists()
+    ):
+        raise CampaignNotFound
+    slots = Slot.objects.filter(
+        campaign_id=campaign_id, site__is_active=True, starts_at__gt=timezone.now()
+    )
+    if site_id is not None:
+        slots = slots.filter(site_id=site_id)
+    if day is not None:
+        zone: ZoneInfo = timezone.get_default_timezone()  # type: ignore[assignment]
+        if site_id is not None:
+            sites = Site.objects.filter(pk=site_id)
+            site_zone = sites.values_list("timezone", flat=True).first()
+            zone = ZoneInfo(site_zone) if site_zone else zone
+        start, end = _day_bounds(day, zone)
+        slots = slots.filter(starts_at__gte=start, starts_at__lt=end)
+    if available_only:
+        slots = slots.filter(booked__lt=F("capacity"))
+    return slots.select_related("site").order_by("starts_at", "site_id", "id")
+
+
+class SlotDay(NamedTuple):
+    day: date
+    places_left: int
+
+
+def site_list_for_campaign(*, campaign: Campaign) -> QuerySet[Site]:
+    """Active sites with at least one future slot in the campaign."""
+    return (
+        Site.objects.filter(
+            is_active=True,
+            slots__campaign=campaign,
+            slots__starts_at__gt=timezone.now(),
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def slot_days(*, campaign: Campaign, site: Site) -> list[SlotDay]:
+    """For the day picker: each day at `site` with future slots, and the places
+    left that day (0 for a full day, which the picker still shows)."""
+    rows = (
+        Slot.objects.filter(campaign=campaign, site=site, starts_at__gt=timezone.now())
+        .annotate(day=TruncDate("starts_at", tzinfo=ZoneInfo(site.timezone)))
+        .values("day")
+        .annotate(left=Sum(F("capacity") - F("booked")))
+        .order_by("day")
+    )
+    return [SlotDay(row["day"], row["left"]) for row in rows]
+
+
+def appointment_list_for_participant(
+    *, participant: Participant
+) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(participant=participant)
+        .select_related("slot__site", "campaign")
+        .order_by("-created_at", "-id")
+    )
+
+
+def appointment_get_for_participant(
+    *, appointment_id: int, participant: Participant
+) -> Appointment:
+    """Her appointment, or AppointmentNotFound: someone else's looks the same as
+    one that does not exist."""
+    appointment = (
+        appointment_list_for_participant(participant=participant)
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise AppointmentNotFound
+    return appointment
+
+
+def appointment_active_for_participant(
+    *, participant: Participant, campaign: Campaign
+) -> Appointment | None:
+    """Her one active appointment in the campaign, if she has one."""
+    return (
+        appointment_list_for_participant(participant=participant)
+        .filter(campaign=campaign, status__in=ACTIVE_STATUSES)
+        .first()
+    )
+
+
+def booking_eligibility(
+    *, participant: Participant, campaign: Campaign
+) -> list[Reason]:
+    """Every reason she cannot book in the campaign now (empty: she can). Advice
+    for a page; the booking service decides again under its locks."""
+    return participant_eligibility(
+        participant=participant,
+        campaign=campaign,
+        now=timezone.now(),
+        quota_used=campaign_quota_used(campaign=campaign),
+        has_active_appointment=Appointment.objects.filter(
+            participant=participant, campaign=campaign, status__in=ACTIVE_STATUSES
+        ).exists(),
+    )

@@ -1,13 +1,48 @@
 """Writes of the scheduling app."""
 
+import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from scheduling.models import Site, Slot, SlotTemplate
-from screening.models import Campaign
+from common.audit import audit_record
+from common.errors import ApplicationError
+from notifications.services import notifications_cancel_pending
+from scheduling.errors import (
+    AlreadyBooked,
+    AppointmentChanged,
+    IdempotencyKeyReused,
+    NotCancellable,
+    NotReschedulable,
+    SameSlot,
+    SlotClosed,
+    SlotFull,
+    SlotNotFound,
+    WrongCampaign,
+)
+from scheduling.messages import dedupe_prefix, message_cancelled, messages_for_visit
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    IdempotencyRecord,
+    Site,
+    Slot,
+    SlotTemplate,
+)
+from scheduling.references import new_checkin_token, new_reference
+from scheduling.selectors import campaign_quota_used
+from screening.eligibility import Reason
+from screening.errors import NotEligible
+from screening.models import Campaign, CampaignStatus, Participant
+from screening.selectors import participant_eligibility
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +93,402 @@ def slots_generate(
         len(new),
     )
     return new
+
+
+# --- Booking -----------------------------------------------------------------
+#
+# Lock order, everywhere: slots (in pk order), then the appointment, then the
+# campaign. Every path that holds two of these takes them in this order, so no two
+# transactions can each hold one lock the other waits for. Slot locks are FOR NO
+# KEY UPDATE (only `booked` changes): inserts that merely reference a slot, such
+# as a walk-in's appointment, do not queue behind them.
+
+MAX_REFERENCE_ATTEMPTS = 5
+
+
+def _slot_for_booking(*, slot_id: int) -> Slot:
+    slot = Slot.objects.select_related("site", "campaign").filter(pk=slot_id).first()
+    if slot is None:
+        raise SlotNotFound
+    return slot
+
+
+def _ensure_bookable(*, slot: Slot, now: datetime) -> None:
+    campaign = slot.campaign
+    opens, closes = campaign.registration_opens_at, campaign.registration_closes_at
+    window_open = opens <= now < closes
+    if (
+        slot.starts_at <= now
+        or not slot.site.is_active
+        or campaign.status != CampaignStatus.OPEN
+        or not window_open
+    ):
+        raise SlotClosed
+
+
+def _take_place(*, slot: Slot, now: datetime) -> None:
+    """Take one place in `slot` or raise SlotFull / SlotClosed."""
+    # One statement, so two requests can never both take the last place; the
+    # start time is in it too, so a slot that began meanwhile is not taken.
+    taken = Slot.objects.filter(
+        pk=slot.pk, booked__lt=F("capacity"), starts_at__gt=now
+    ).update(booked=F("booked") + 1)
+    if taken != 1:
+        if slot.starts_at <= now:
+            raise SlotClosed
+        raise SlotFull
+
+
+def _release_place(*, slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id).update(booked=F("booked") - 1)
+
+
+def _has_active_appointment(*, participant: Participant, campaign_id: int) -> bool:
+    return Appointment.objects.filter(
+        participant=participant, campaign_id=campaign_id, status__in=ACTIVE_STATUSES
+    ).exists()
+
+
+def _appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
+    """Insert the appointment; the partial unique constraint is what decides
+    `already_booked` when the same woman books twice at once."""
+    for attempt in range(1, MAX_REFERENCE_ATTEMPTS + 1):
+        try:
+            # A savepoint, so a failed insert leaves the transaction usable.
+            with transaction.atomic():
+                return Appointment.objects.create(
+                    participant=participant,
+                    campaign_id=slot.campaign_id,
+                    slot=slot,
+                    status=AppointmentStatus.BOOKED,
+                    reference=new_reference(),
+                    checkin_token=new_checkin_token(),
+                )
+        except IntegrityError:
+            # The insert waited for any concurrent booking of hers to commit, so
+            # this read sees it. Otherwise the random reference collided: retry.
+            if _has_active_appointment(
+                participant=participant, campaign_id=slot.campaign_id
+            ):
+                raise AlreadyBooked from None
+            if attempt == MAX_REFERENCE_ATTEMPTS:
+                raise
+            logger.warning("scheduling.reference_collision slot=%s", slot.pk)
+    raise AssertionError("unreachable")
+
+
+def _ensure_quota(*, participant: Participant, campaign_id: int, now: datetime) -> None:
+    """Check the funded quota with her own new appointment already inserted.
+
+    Two bookings in different slots could otherwise both count quota - 1 and both
+    take the last funded place: the campaign row lock makes count-and-decide one
+    step per campaign. It is taken last, so it is held only until commit.
+    """
+    # FOR NO KEY UPDATE: bookings queue here, but inserts that merely reference
+    # the campaign (slots, walk-ins) do not.
+    campaign = (
+        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign_id).get()
+    )
+    used_by_others = (
+        Appointment.objects.filter(campaign_id=campaign_id, status__in=ACTIVE_STATUSES)
+        .exclude(participant=participant)
+        .count()
+    )
+    if used_by_others >= campaign.quota:
+        raise NotEligible(
+            reasons=participant_eligibility(
+                participant=participant,
+                campaign=campaign,
+                now=now,
+                quota_used=used_by_others,
+                has_active_appointment=False,
+            )
+        )
+
+
+def appointment_book(
+    *, participant: Participant, slot_id: int, idempotency_key: str | None = None
+) -> Appointment:
+    """Book one place in `slot_id` for her, with its confirmation and reminders.
+
+    Raises SlotNotFound, SlotClosed, SlotFull, AlreadyBooked or NotEligible; on
+    any of them nothing is written. With `idempotency_key`, a repeat of the same
+    request returns the appointment the first one made, or raises the error the
+    first one got (as an ApplicationError with the same code and status).
+    """
+    if not idempotency_key:
+        return _book(participant=participant, slot_id=slot_id)
+    # Outside any transaction of ours: the stored answer must survive the raise.
+    status, body = appointment_book_idempotent(
+        participant=participant, slot_id=slot_id, key=idempotency_key
+    )
+    if status != 201:
+        raise _error_from_body(status=status, body=body)
+    return Appointment.objects.select_related("slot__site", "campaign").get(
+        pk=body["id"], participant=participant
+    )
+
+
+@transaction.atomic
+def _book(*, participant: Participant, slot_id: int) -> Appointment:
+    now = timezone.now()
+    slot = _slot_for_booking(slot_id=slot_id)
+    _ensure_bookable(slot=slot, now=now)
+    # Checked first for a plain answer; the unique constraint decides in a race.
+    if _has_active_appointment(participant=participant, campaign_id=slot.campaign_id):
+        raise AlreadyBooked
+    quota_estimate = campaign_quota_used(campaign=slot.campaign)
+    reasons = participant_eligibility(
+        participant=participant,
+        campaign=slot.campaign,
+        now=now,
+        quota_used=quota_estimate,
+        has_active_appointment=False,
+    )
+    if reasons:
+        raise NotEligible(reasons=reasons)
+
+    _take_place(slot=slot, now=now)
+    appointment = _appointment_insert(participant=participant, slot=slot)
+    _ensure_quota(participant=participant, campaign_id=slot.campaign_id, now=now)
+    appointment.participant = participant
+    messages_for_visit(
+        appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now
+    )
+    logger.info(
+        "scheduling.appointment_booked id=%s slot=%s participant=%s",
+        appointment.pk,
+        slot.pk,
+        participant.pk,
+    )
+    return appointment
+
+
+def _error_body(error: ApplicationError) -> dict[str, Any]:
+    # The same shape the API's exception handler gives.
+    return {"code": error.code, "detail": str(error.detail), **error.extra}
+
+
+_REPLAYABLE_ERRORS: dict[str, type[ApplicationError]] = {
+    error.code: error
+    for error in (AlreadyBooked, SlotClosed, SlotFull, SlotNotFound, AppointmentChanged)
+}
+
+
+def _error_from_body(*, status: int, body: dict[str, Any]) -> ApplicationError:
+    """The stored refusal as the exception the first call raised, so callers can
+    catch a repeat the same way."""
+    code = body.get("code", "")
+    if code == NotEligible.code:
+        return NotEligible(
+            reasons=[
+                Reason(code=reason["code"], message=reason["message"])
+                for reason in body.get("reasons", [])
+            ]
+        )
+    if code in _REPLAYABLE_ERRORS:
+        return _REPLAYABLE_ERRORS[code](body.get("detail"))
+    extra = {k: v for k, v in body.items() if k not in ("code", "detail")}
+    error = ApplicationError(body.get("detail"), code=code, extra=extra)
+    error.status = status
+    return error
+
+
+def _fingerprint(*, slot_id: int) -> str:
+    return hashlib.sha256(f"POST /appointments/ slot={slot_id}".encode()).hexdigest()
+
+
+def _booking_summary(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "id": appointment.pk,
+        "reference": appointment.reference,
+        "status": appointment.status,
+        "slot": appointment.slot_id,
+    }
+
+
+@transaction.atomic
+def appointment_book_idempotent(
+    *,
+    participant: Participant,
+    slot_id: int,
+    key: str,
+    render: Callable[[Appointment], dict[str, Any]] = _booking_summary,
+) -> tuple[int, dict[str, Any]]:
+    """Book at most once per (participant, key); return (HTTP status, body).
+
+    `render` turns a new appointment into the body to store and return (the API
+    passes its output serializer); a refusal is stored as {"code", "detail", ...}.
+
+    The record is inserted before booking. A concurrent request with the same key
+    blocks on the unique index until the first commits, then reads its answer; if
+    the first rolled back, the second books instead. A refused booking's answer
+    (409, 403, 400) is stored too: the same request gets the same answer. The same
+    key with another slot is IdempotencyKeyReused.
+    """
+    fingerprint = _fingerprint(slot_id=slot_id)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                participant=participant,
+                key=key,
+                request_fingerprint=fingerprint,
+                response_status=0,
+            )
+    except IntegrityError:
+        stored = IdempotencyRecord.objects.get(participant=participant, key=key)
+        if stored.request_fingerprint != fingerprint:
+            raise IdempotencyKeyReused from None
+        logger.info(
+            "scheduling.idempotent_repeat record=%s participant=%s",
+            stored.pk,
+            participant.pk,
+        )
+        return stored.response_status, stored.response_body
+
+    try:
+        # A savepoint: a refused booking rolls back, the record of the refusal stays.
+        with transaction.atomic():
+            appointment = _book(participant=participant, slot_id=slot_id)
+    except ApplicationError as error:
+        status, body = error.status, _error_body(error)
+    else:
+        status, body = 201, dict(render(appointment))
+    record.response_status = status
+    record.response_body = body
+    record.save(update_fields=["response_status", "response_body"])
+    return status, body
+
+
+# --- Cancelling and moving ------------------------------------------------------
+
+
+class _Moved(Exception):
+    """The appointment moved between reading it and locking its slot."""
+
+
+def _appointment_current(*, appointment_id: int) -> Appointment:
+    return Appointment.objects.select_related("slot__site", "participant").get(
+        pk=appointment_id
+    )
+
+
+def appointment_cancel(
+    *, appointment: Appointment, by: AbstractBaseUser | None = None
+) -> Appointment:
+    """Cancel a booked appointment and give its place back at once.
+
+    Idempotent: an appointment already cancelled is returned as it is. After
+    check-in, a screening or a no-show, or once the visit has begun, raises
+    NotCancellable. `by` is the staff user who did it on her behalf, if any.
+    """
+    with transaction.atomic():
+        for _attempt in range(3):
+            current = _appointment_current(appointment_id=appointment.pk)
+            if current.status == AppointmentStatus.CANCELLED:
+                return current
+            if current.status != AppointmentStatus.BOOKED:
+                raise NotCancellable
+            if current.slot.starts_at <= timezone.now():
+                # Her visit time has come: it is a check-in or a no-show now.
+                raise NotCancellable
+            try:
+                with transaction.atomic():
+                    return _cancel_in_slot(appointment=current, by=by)
+            except _Moved:
+                continue
+        raise AppointmentChanged
+
+
+def _cancel_in_slot(
+    *, appointment: Appointment, by: AbstractBaseUser | None
+) -> Appointment:
+    now = timezone.now()
+    # The slot before the appointment (the lock order): a move holds its two slots
+    # and then changes the appointment; taking them the other way round deadlocks.
+    Slot.objects.select_for_update(no_key=True).filter(pk=appointment.slot_id).first()
+    # Compare-and-swap: only a booking still in this slot becomes cancelled.
+    changed = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.BOOKED, slot_id=appointment.slot_id
+    ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, updated_at=now)
+    if changed != 1:
+        raise _Moved
+    _release_place(slot_id=appointment.slot_id)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now
+    notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
+    message_cancelled(appointment=appointment)
+    # Staff acting for her leave a trace; her own cancellation needs none.
+    if by is not None:
+        audit_record(
+            actor=by,
+            action="appointment.cancel",
+            obj_type="appointment",
+            obj_id=appointment.pk,
+        )
+    logger.info(
+        "scheduling.appointment_cancelled id=%s slot=%s",
+        appointment.pk,
+        appointment.slot_id,
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(*, appointment: Appointment, slot_id: int) -> Appointment:
+    """Move a booked appointment to another slot of its campaign, atomically.
+
+    The new place is taken first: when the slot is full (SlotFull) or anything
+    else fails, the old booking stands untouched. Also raises SameSlot,
+    SlotNotFound, WrongCampaign, SlotClosed, NotReschedulable and, when another
+    change to the same appointment won the race, AppointmentChanged.
+    """
+    now = timezone.now()
+    current = _appointment_current(appointment_id=appointment.pk)
+    if current.status != AppointmentStatus.BOOKED:
+        raise NotReschedulable
+    if current.slot.starts_at <= now:
+        raise NotReschedulable
+    if slot_id == current.slot_id:
+        raise SameSlot
+    new_slot = _slot_for_booking(slot_id=slot_id)
+    if new_slot.campaign_id != current.campaign_id:
+        raise WrongCampaign
+    _ensure_bookable(slot=new_slot, now=now)
+
+    old_slot_id = current.slot_id
+    # Both slots locked in pk order: two moves crossing between the same two slots
+    # would otherwise each hold one and wait for the other.
+    list(
+        Slot.objects.select_for_update(no_key=True)
+        .filter(pk__in=[old_slot_id, new_slot.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _take_place(slot=new_slot, now=now)
+    # Compare-and-swap on status and slot: a cancel or another move that got there
+    # first makes this one fail, and the new place goes back with the rollback.
+    moved = Appointment.objects.filter(
+        pk=current.pk, status=AppointmentStatus.BOOKED, slot_id=old_slot_id
+    ).update(
+        slot_id=new_slot.pk,
+        reschedule_count=F("reschedule_count") + 1,
+        updated_at=now,
+    )
+    if moved != 1:
+        raise AppointmentChanged
+    _release_place(slot_id=old_slot_id)
+    notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(current))
+
+    current.slot = new_slot
+    current.reschedule_count += 1
+    messages_for_visit(
+        appointment=current, kind="rescheduled", suffix="rescheduled", now=now
+    )
+    logger.info(
+        "scheduling.appointment_rescheduled id=%s from_slot=%s to_slot=%s",
+        current.pk,
+        old_slot_id,
+        new_slot.pk,
+    )
+    return current

@@ -219,3 +219,53 @@ class ParticipantToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk}"
+
+
+class OtpChallenge(models.Model):
+    """One SMS code sent to one phone. Only a keyed hash of the code is stored.
+
+    The rows double as the send log the rate limits count, so each one also keeps
+    a keyed hash of the IP address the request came from.
+    """
+
+    phone_hash = models.CharField(_("phone hash"), max_length=64)
+    ip_hash = models.CharField(_("IP address hash"), max_length=64, blank=True)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["phone_hash", "created_at"]),
+            models.Index(
+                fields=["ip_hash", "created_at"],
+                name="otpchallenge_ip_idx",
+                condition=~Q(ip_hash=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"code {self.pk}"
+
+
+class OtpRateScope(models.Model):
+    """A row to lock: one per phone and one per IP address (both hashed).
+
+    Holding it while counting the recent codes and writing the next one makes
+    "count, decide, send" a single step for that phone or address.
+    """
+
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in code rate scope")
+        verbose_name_plural = _("sign-in code rate scopes")
+
+    def __str__(self) -> str:
+        return f"scope {self.pk}"

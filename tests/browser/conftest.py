@@ -20,9 +20,15 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def browser(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browser]:
+    """Started after the test database exists and stopped before it is flushed:
+    Playwright's sync API keeps an event loop running in this thread meanwhile."""
+    # The test's own ORM calls are ordinary blocking calls, which Django refuses
+    # while an event loop runs in the thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(
             "Browser tests need Debian's chromium: apt-get install chromium "
@@ -37,11 +43,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def phone_page(browser: Browser, monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
+def phone_page(browser: Browser) -> Iterator[Page]:
     """A Chinese-language phone: the language a worker's phone would send."""
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM
-    # calls are ordinary blocking calls, which Django would otherwise refuse there.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(
         viewport=PHONE_VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai"
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
 from scheduling.references import new_checkin_token, new_reference
+from screening.models import Consent, ConsentPurpose
 from tests.screening.factories import CampaignFactory, ParticipantFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,3 +58,18 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     status = AppointmentStatus.BOOKED
     reference = factory.LazyFunction(new_reference)
     checkin_token = factory.LazyFunction(new_checkin_token)
+
+
+class ConsentedParticipantFactory(ParticipantFactory):
+    """A participant who has agreed to the processing of her health data, so the
+    eligibility rules let her book (she is a woman of the campaigns' age)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def consent(self, create: bool, extracted: object, **kwargs) -> None:
+        if create:
+            Consent.objects.create(
+                participant=self, purpose=ConsentPurpose.HEALTH_DATA, text_version="1"
+            )

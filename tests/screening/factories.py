@@ -1,17 +1,20 @@
 """Factories for the screening app: districts, an open campaign, participants."""
 
+import secrets
 from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
 
 from common.crypto import keyed_hash
+from screening.authentication import token_hash
 from screening.models import (
     Campaign,
     CampaignStatus,
     District,
     EmploymentType,
     Participant,
+    ParticipantToken,
     ServiceScope,
     Sex,
 )
@@ -100,3 +103,21 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     sex = Sex.FEMALE
     employment_type = EmploymentType.FOOD_DELIVERY
     district = factory.SubFactory(DistrictFactory)
+
+
+# A valid number of a woman born 1949-12-31 (GB 11643's own example).
+VALID_FEMALE_ID = "11010519491231002X"
+
+
+def bearer_token(*, phone: str, participant: Participant | None = None) -> str:
+    """The raw key of a live token for a verified phone (and her record, if given),
+    as the SMS-code exchange issues it."""
+    key = secrets.token_urlsafe(32)
+    ParticipantToken.objects.create(
+        key_hash=token_hash(key),
+        phone=phone,
+        phone_hash=keyed_hash(phone, purpose="phone"),
+        participant=participant,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    return key

@@ -1,0 +1,18 @@
+"""The one form of the place picker: which time she chose."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SlotChoiceForm(forms.Form):
+    slot = forms.IntegerField(
+        min_value=1, error_messages={"required": _("Choose a time first.")}
+    )
+    # A repeated tap on a slow network repeats the key, and books nothing more.
+    idempotency_key = forms.CharField(max_length=100, required=False)
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(required=False)

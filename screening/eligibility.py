@@ -1,0 +1,145 @@
+"""Who may book in a campaign: one pure function, so the rules read in one place.
+
+It touches no database and no clock: callers pass what they counted and the time,
+and get back every reason that stands in the way (an empty list means she may
+book). Messages are in the active language and say whom to call where that helps.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from screening.idcard import age_on
+from screening.models import Campaign, CampaignStatus, Sex
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+def contact_sentence(contact_phone: str) -> str:
+    """Whom to call, in the active language; the programme in general when the
+    campaign has no number."""
+    if contact_phone:
+        return gettext("Call %(phone)s and we will help.") % {"phone": contact_phone}
+    return gettext("Ask the trade union's screening programme for help.")
+
+
+def _with_contact(message: str, campaign: Campaign) -> str:
+    return message + " " + contact_sentence(campaign.contact_phone)
+
+
+def _age_range(campaign: Campaign) -> dict[str, object]:
+    return {
+        "min": campaign.min_age,
+        "max": campaign.max_age,
+        "date": date_format(campaign.age_on),
+    }
+
+
+def eligibility_reasons(
+    *,
+    campaign: Campaign,
+    sex: str,
+    birth_date: date,
+    now: datetime,
+    quota_used: int,
+    has_active_appointment: bool,
+    consent_given: bool,
+) -> list[Reason]:
+    """Every reason she cannot book in `campaign` now, in a fixed order."""
+    reasons: list[Reason] = []
+
+    if sex != Sex.FEMALE:
+        reasons.append(
+            Reason(
+                "not_female",
+                _with_contact(
+                    gettext(
+                        "This screening is for women, and the ID number on your "
+                        "profile is a man's. If it was typed wrongly, we can "
+                        "correct it."
+                    ),
+                    campaign,
+                ),
+            )
+        )
+
+    # A birth date after the reference day is no age at all: too young.
+    age = age_on(birth_date, campaign.age_on) if birth_date <= campaign.age_on else -1
+    if age < campaign.min_age:
+        reasons.append(
+            Reason(
+                "too_young",
+                gettext(
+                    "This campaign is for women aged %(min)s to %(max)s on "
+                    "%(date)s. You are not %(min)s yet on that day."
+                )
+                % _age_range(campaign),
+            )
+        )
+    if age > campaign.max_age:
+        reasons.append(
+            Reason(
+                "too_old",
+                _with_contact(
+                    gettext(
+                        "This campaign is for women aged %(min)s to %(max)s on "
+                        "%(date)s. You are over %(max)s on that day."
+                    )
+                    % _age_range(campaign),
+                    campaign,
+                ),
+            )
+        )
+
+    window_open = (
+        campaign.registration_opens_at <= now < campaign.registration_closes_at
+    )
+    if campaign.status != CampaignStatus.OPEN or not window_open:
+        reasons.append(
+            Reason(
+                "registration_closed",
+                _with_contact(
+                    gettext("This campaign is not taking bookings now."), campaign
+                ),
+            )
+        )
+
+    if quota_used >= campaign.quota:
+        reasons.append(
+            Reason(
+                "quota_full",
+                _with_contact(
+                    gettext("All the funded places in this campaign are taken."),
+                    campaign,
+                ),
+            )
+        )
+
+    if has_active_appointment:
+        reasons.append(
+            Reason(
+                "already_booked",
+                gettext(
+                    "You already have a booking in this campaign. Change or cancel "
+                    "it instead of booking again."
+                ),
+            )
+        )
+
+    if not consent_given:
+        reasons.append(
+            Reason(
+                "no_consent",
+                gettext(
+                    "Please agree to the processing of your health data before booking."
+                ),
+            )
+        )
+
+    return reasons

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from screening import views
+
+urlpatterns = [
+    path("signup/<int:campaign_id>/", views.phone_step, name="signup_phone"),
+    path("signup/<int:campaign_id>/code/", views.code_step, name="signup_code"),
+    path(
+        "signup/<int:campaign_id>/profile/", views.profile_step, name="signup_profile"
+    ),
+    path(
+        "signup/<int:campaign_id>/consent/", views.consent_step, name="signup_consent"
+    ),
+    path("signin/", views.phone_step, name="signin"),
+    path("signin/code/", views.code_step, name="signin_code"),
+    path("signout/", views.sign_out_view, name="signout"),
+]
