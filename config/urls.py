@@ -17,6 +17,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("config.api_urls")),
+    path("sms/receipts/", include("notifications.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
 ]

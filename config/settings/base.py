@@ -230,3 +230,19 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- SMS gateways (DOMAIN §3). Empty by default: a backend that needs a value and
+# is selected without it stops start-up naming the variable.
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
+SMS_SEND_TIMEOUT_SECONDS = env_int("SMS_SEND_TIMEOUT_SECONDS", 10, minimum=1)
+ALIYUN_ACCESS_KEY_ID = env_str("ALIYUN_ACCESS_KEY_ID", "")
+ALIYUN_ACCESS_KEY_SECRET = env_str("ALIYUN_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+TENCENT_SECRET_ID = env_str("TENCENT_SECRET_ID", "")
+TENCENT_SECRET_KEY = env_str("TENCENT_SECRET_KEY", "")
+TENCENT_SMS_APP_ID = env_str("TENCENT_SMS_APP_ID", "")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
+# The secret path segment of the delivery-receipt endpoints; empty turns them off.
+SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
