@@ -1,6 +1,7 @@
 """Reading settings from the environment, failing loudly with the variable's name."""
 
 import os
+from datetime import time
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -62,3 +63,17 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
             f"{name} must be one of {', '.join(choices)}, not {value!r}."
         )
     return value
+
+
+def env_time(name: str, default: str) -> time:
+    """A wall-clock time written HH:MM (e.g. 07:30)."""
+    value = env_str(name, default).strip()
+    try:
+        parsed = time.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(value) != 5 or parsed.tzinfo is not None:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day written HH:MM (e.g. 07:30), not {value!r}."
+        )
+    return parsed

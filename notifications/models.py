@@ -60,6 +60,9 @@ class MessageTemplate(TimeStampedModel):
 class Notification(TimeStampedModel):
     """One message to one phone. `dedupe_key` makes a second copy impossible."""
 
+    # Rebuilt by `rotate_keys` when ID_HASH_KEY changes; see Participant.
+    KEYED_HASHES = {"recipient_hash": ("recipient_phone", "phone")}
+
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     recipient_phone = EncryptedTextField(_("phone"))
     recipient_hash = models.CharField(_("phone hash"), max_length=64, db_index=True)
@@ -68,6 +71,8 @@ class Notification(TimeStampedModel):
     context = models.JSONField(_("parameters"), default=dict, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     send_at = models.DateTimeField(_("send at"))
+    # The visit a reminder is about: it is never sent later than an hour before.
+    not_after = models.DateTimeField(_("not after"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -93,6 +98,11 @@ class Notification(TimeStampedModel):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["status", "claimed_at"]),
+            # The daily limit's question: how many has this phone had today.
+            models.Index(
+                fields=["recipient_hash", "claimed_at"],
+                name="notification_phone_day_idx",
+            ),
         ]
 
     def __str__(self) -> str:

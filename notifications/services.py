@@ -1,28 +1,108 @@
-"""Writes to the outbox: scheduling, claiming, sending and cancelling messages."""
+"""Writes to the outbox: scheduling, claiming, sending and cancelling messages.
+
+Every message is a row; Celery only carries row ids (ADR 0003). A row moves
+pending → queued (claimed by the dispatcher) → sending (claimed by one send) →
+sent → delivered, or ends failed, skipped or cancelled. Each move is one
+conditional UPDATE, so two processes can never both take the same step.
+"""
 
 import logging
+import random
+import time as monotonic_clock
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.crypto import keyed_hash
 from notifications.backends import get_backend
-from notifications.backends.base import OutgoingMessage
-from notifications.models import Notification, Status
+from notifications.backends.base import (
+    OutgoingMessage,
+    SendResult,
+    SmsBackend,
+    SupportsStatusQuery,
+)
+from notifications.models import Kind, Notification, Status
 from notifications.rendering import render_text
+from notifications.timing import MIN_LEAD, day_start, deliver_at, next_day_start
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_JITTER = 0.2
+
+# Answers to something someone has just done: they go at once, night or not.
+QUIET_HOURS_EXEMPT = frozenset(
+    {Kind.OTP, Kind.BOOKING_CONFIRMED, Kind.RESCHEDULED, Kind.CANCELLED, Kind.TEST}
+)
+# What an SMS opt-out or a withdrawn consent stops.
+REMINDER_KINDS = (Kind.REMINDER_DAY_BEFORE, Kind.REMINDER_SAME_DAY, Kind.FOLLOW_UP_DUE)
+# Sign-in codes have their own limits upstream (OTP_LIMIT_*).
+NOT_COUNTED_PER_PHONE = (Kind.OTP,)
+# A message counts against the day it was claimed in, once it is on its way.
+COUNTED_STATUSES = (Status.QUEUED, Status.SENDING, Status.SENT, Status.DELIVERED)
+
+# The longest a live send task can hold a row in `sending`: its hard time limit.
+SEND_TASK_TIME_LIMIT = 120
+# A batch stops starting new sends after this long and hands the rest on, so a
+# slow gateway cannot run it into the hard limit.
+SEND_BATCH_BUDGET_SECONDS = 60
+# Rows in `sending` asked about per dispatcher run: each may be a gateway call.
+RECLAIM_QUERY_LIMIT = 200
+# A send the gateway still cannot account for after this long is left to staff.
+UNCERTAIN_GIVE_UP_AFTER = timedelta(days=1)
+# Error texts of a send that may have reached the gateway without our hearing back.
+_MAYBE_TAKEN = ("timeout", "network", "connection", "NetworkError")
+
+# One claimer at a time counts and claims, so two dispatchers cannot both let a
+# phone's tenth message of the day through.
+_DISPATCH_LOCK_KEY = 0x414E4B01
+
+
+class SkipReason:
+    PAST_VISIT = "skipped: would arrive after the visit or within the hour before it"
+    DAILY_LIMIT = "skipped: over the day's limit per phone, and tomorrow is too late"
 
 
 def _enqueue_send(notification_id: int) -> None:
     from notifications.tasks import notification_send_task
 
     notification_send_task.delay(notification_id)
+
+
+def _enqueue_sends(notification_ids: list[int]) -> None:
+    from notifications.tasks import notifications_send_batch_task
+
+    size = settings.OUTBOX_SEND_BATCH_SIZE
+    for start in range(0, len(notification_ids), size):
+        notifications_send_batch_task.delay(notification_ids[start : start + size])
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 60 s, 120 s, … after the n-th attempt, ± 20 % so that a gateway outage
+    does not bring every message back in the same second."""
+    seconds = BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0)
+    jitter = random.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)  # noqa: S311
+    return timedelta(seconds=seconds * (1 + jitter))
 
 
 def notification_schedule(
@@ -32,13 +112,32 @@ def notification_schedule(
     dedupe_key: str,
     context: dict[str, str] | None = None,
     send_at: datetime | None = None,
+    not_after: datetime | None = None,
     recipient_ref: str = "",
     language: str = "zh-hans",
+    zone: ZoneInfo | None = None,
 ) -> Notification:
     """Write one outbox row in the caller's transaction; a second call with the same
-    dedupe key returns the first row. A message due now is enqueued on commit."""
+    dedupe key returns the first row. A message due now is enqueued on commit.
+
+    Quiet hours (in `zone`, the server's by default) move every kind but the
+    immediate answers (QUIET_HOURS_EXEMPT). A message that would then arrive after
+    `not_after`, or within the hour before it, is written as `skipped` with the
+    reason, so staff can see it was dropped on purpose.
+    """
     now = timezone.now()
-    send_at = send_at or now
+    wanted = send_at or now
+    if kind in QUIET_HOURS_EXEMPT:
+        late = not_after is not None and wanted > not_after
+        deliver = None if late else wanted
+    else:
+        deliver = deliver_at(
+            wanted=wanted,
+            not_after=not_after,
+            zone=zone or _zone(),
+            quiet_start=settings.QUIET_HOURS_START,
+            quiet_end=settings.QUIET_HOURS_END,
+        )
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -49,11 +148,14 @@ def notification_schedule(
                 language=language,
                 context={key: str(value) for key, value in (context or {}).items()},
                 dedupe_key=dedupe_key,
-                send_at=send_at,
+                send_at=deliver or wanted,
+                not_after=not_after,
+                status=Status.PENDING if deliver else Status.SKIPPED,
+                last_error="" if deliver else SkipReason.PAST_VISIT,
             )
     except IntegrityError:
         return Notification.objects.get(dedupe_key=dedupe_key)
-    if send_at <= now:
+    if deliver is not None and deliver <= now:
         transaction.on_commit(partial(_enqueue_send, notification.pk))
     return notification
 
@@ -66,77 +168,531 @@ def notifications_cancel_pending(*, dedupe_key_prefix: str) -> int:
     ).update(status=Status.CANCELLED, updated_at=timezone.now())
 
 
+def notifications_cancel_for_recipient(
+    *, recipient_ref: str, kinds: list[str] | None = None
+) -> int:
+    """Cancel her messages not yet handed to a gateway, of `kinds` or all of them:
+    an SMS opt-out or a withdrawn consent stops what is still waiting. A send
+    already under way finishes; one still queued finds its row cancelled."""
+    if not recipient_ref:
+        return 0
+    rows = Notification.objects.filter(
+        recipient_ref=recipient_ref, status__in=[Status.PENDING, Status.QUEUED]
+    )
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    cancelled = rows.update(status=Status.CANCELLED, updated_at=timezone.now())
+    if cancelled:
+        logger.info(
+            "notifications.cancelled recipient=%s count=%s", recipient_ref, cancelled
+        )
+    return cancelled
+
+
+def notification_retry(*, notification_id: int) -> bool:
+    """Put a failed or skipped message back in the queue with a fresh set of
+    attempts (staff, after fixing a template or a number). False if it was in
+    another state by then."""
+    now = timezone.now()
+    retried = Notification.objects.filter(
+        pk=notification_id, status__in=[Status.FAILED, Status.SKIPPED]
+    ).update(
+        status=Status.PENDING,
+        attempts=0,
+        send_at=now,
+        # A retry is a decision by staff: the visit window no longer holds it back.
+        not_after=None,
+        claimed_at=None,
+        last_error="",
+        updated_at=now,
+    )
+    return bool(retried)
+
+
+# --- The dispatcher (beat, once a minute)
+
+
 def notifications_dispatch_due(*, batch_size: int | None = None) -> int:
     """Claim due rows and enqueue their sends. Safe in any number of processes:
-    SKIP LOCKED hands each row to exactly one claimer."""
+    each batch is claimed under SKIP LOCKED by exactly one claimer, and on
+    PostgreSQL claimers take turns so the per-phone count is exact."""
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
     now = timezone.now()
     _reclaim_lost(now=now)
     claimed = 0
+    after: tuple[datetime, int] | None = None
     while True:
         with transaction.atomic():
-            ids = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Status.PENDING, send_at__lte=now)
-                .order_by("send_at", "id")
-                .values_list("id", flat=True)[:batch_size]
+            _serialise_claimers()
+            due = Notification.objects.select_for_update(skip_locked=True).filter(
+                status=Status.PENDING, send_at__lte=now
             )
-            if not ids:
+            if after is not None:
+                # Start where the last batch ended: the index still holds the
+                # rows just claimed until vacuum, and scanning past them again
+                # each batch would make a large backlog quadratic.
+                due = due.filter(send_at__gte=after[0]).filter(
+                    Q(send_at__gt=after[0]) | Q(id__gt=after[1])
+                )
+            rows = list(
+                due.order_by("send_at", "id").values_list(
+                    "id", "kind", "recipient_hash", "not_after", "send_at"
+                )[:batch_size]
+            )
+            if not rows:
                 break
+            after = (rows[-1][4], rows[-1][0])
+            ids = _hold_over_daily_limit(rows, now=now)
             Notification.objects.filter(pk__in=ids).update(
                 status=Status.QUEUED, claimed_at=now, updated_at=now
             )
-            for notification_id in ids:
-                transaction.on_commit(partial(_enqueue_send, notification_id))
+            transaction.on_commit(partial(_enqueue_sends, ids))
         claimed += len(ids)
-        if len(ids) < batch_size:
+        if len(rows) < batch_size:
             break
     if claimed:
         logger.info("notifications.dispatched count=%s", claimed)
     return claimed
 
 
+def _serialise_claimers() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DISPATCH_LOCK_KEY])
+
+
+def _hold_over_daily_limit(
+    rows: list[tuple[int, str, str, datetime | None, datetime]], *, now: datetime
+) -> list[int]:
+    """The ids of `rows` within each phone's daily limit. The others move to
+    tomorrow morning, or are skipped when tomorrow is past their visit."""
+    counted = [row for row in rows if row[1] not in NOT_COUNTED_PER_PHONE]
+    if not counted:
+        return [row[0] for row in rows]
+    zone = _zone()
+    hashes = {row[2] for row in counted}
+    used = Counter(
+        dict(
+            Notification.objects.filter(
+                recipient_hash__in=hashes,
+                claimed_at__gte=day_start(now, zone=zone),
+                status__in=COUNTED_STATUSES,
+            )
+            .exclude(kind__in=NOT_COUNTED_PER_PHONE)
+            .order_by()
+            .values_list("recipient_hash")
+            .annotate(n=Count("id"))
+        )
+    )
+    limit = settings.SMS_LIMIT_PER_PHONE_DAY
+    tomorrow = next_day_start(now, zone=zone, quiet_end=settings.QUIET_HOURS_END)
+    go, deferred, skipped = [], [], []
+    for notification_id, kind, recipient_hash, not_after, _send_at in rows:
+        if kind in NOT_COUNTED_PER_PHONE:
+            go.append(notification_id)
+        elif used[recipient_hash] < limit:
+            used[recipient_hash] += 1
+            go.append(notification_id)
+        elif not_after is not None and tomorrow > not_after - MIN_LEAD:
+            skipped.append(notification_id)
+        else:
+            deferred.append(notification_id)
+    if deferred:
+        Notification.objects.filter(pk__in=deferred).update(
+            send_at=tomorrow,
+            last_error="deferred: over the day's limit per phone",
+            updated_at=now,
+        )
+    if skipped:
+        Notification.objects.filter(pk__in=skipped).update(
+            status=Status.SKIPPED, last_error=SkipReason.DAILY_LIMIT, updated_at=now
+        )
+    if deferred or skipped:
+        logger.info(
+            "notifications.over_daily_limit deferred=%s skipped=%s",
+            len(deferred),
+            len(skipped),
+        )
+    return go
+
+
 def _reclaim_lost(*, now: datetime) -> int:
-    """A queued row whose task never ran (broker flushed, worker lost before ack)
-    goes back to pending; the send checks the stored status, so a late task that
-    does arrive after all sends nothing twice."""
+    """Rows claimed longer ago than OUTBOX_RECLAIM_AFTER_SECONDS go back to the
+    pool. A queued row's task never ran (broker flushed, worker lost): it was
+    never sent, so it is simply pending again. A row left in `sending` (a worker
+    killed mid-send) may or may not have reached the gateway: the gateway is
+    asked before it is sent again. A late task that does arrive finds the row
+    in another state and sends nothing."""
     cutoff = now - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
     reclaimed = Notification.objects.filter(
         status=Status.QUEUED, claimed_at__lt=cutoff
     ).update(status=Status.PENDING, claimed_at=None, updated_at=now)
+    reclaimed += _reclaim_sending(now=now)
     if reclaimed:
         logger.warning("notifications.reclaimed count=%s", reclaimed)
     return reclaimed
 
 
+def _reclaim_sending(*, now: datetime) -> int:
+    # A live send holds its row at most for the task's hard time limit.
+    seconds = max(settings.OUTBOX_RECLAIM_AFTER_SECONDS, SEND_TASK_TIME_LIMIT + 30)
+    cutoff = now - timedelta(seconds=seconds)
+    with transaction.atomic():
+        stuck = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .order_by("claimed_at", "id")[:RECLAIM_QUERY_LIMIT]
+        )
+        # Taken for inspection: another dispatcher leaves these alone until the
+        # next timeout, and no lock is held while the gateway is asked.
+        Notification.objects.filter(pk__in=[n.pk for n in stuck]).update(
+            claimed_at=now, updated_at=now
+        )
+    if not stuck:
+        return 0
+    backend = get_backend()
+    reclaimed = 0
+    for notification in stuck:
+        rows = Notification.objects.filter(
+            pk=notification.pk, status=Status.SENDING, claimed_at=now
+        )
+        if not isinstance(backend, SupportsStatusQuery):
+            # console and locmem keep no record to ask; a repeat there harms nobody.
+            reclaimed += rows.update(status=Status.PENDING, claimed_at=None)
+            continue
+        answer = _ask(backend, notification)
+        if answer == "not_found":
+            reclaimed += rows.update(status=Status.PENDING, claimed_at=None)
+        elif answer == "delivered":
+            rows.update(status=Status.SENT, sent_at=now, provider=backend.name)
+        elif answer == "failed":
+            rows.update(
+                status=Status.FAILED,
+                provider=backend.name,
+                last_error=f"{backend.name}:undelivered",
+            )
+        elif now - notification.send_at > UNCERTAIN_GIVE_UP_AFTER:
+            rows.update(
+                status=Status.FAILED,
+                last_error=f"{backend.name}:uncertain (check before retrying)",
+            )
+    return reclaimed
+
+
+def _ask(backend: SupportsStatusQuery, notification: Notification) -> str:
+    return backend.query_status(
+        notification.dedupe_key,
+        notification.provider_message_id,
+        phone=notification.recipient_phone,
+        sent_at=notification.send_at,
+    )
+
+
+# --- Sending (one Celery task per id, or per batch of ids)
+
+
 def notification_send(*, notification_id: int) -> Notification | None:
     """Send one message if it is still waiting to go. Safe to run twice: the row is
-    locked and moved to `sending` before the gateway is called, and a row in any
-    other state is left alone."""
-    now = timezone.now()
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None:
-            return None
-        if notification.status not in (Status.PENDING, Status.QUEUED):
-            return notification
-        if notification.send_at > now:
-            return notification
-        notification.status = Status.SENDING
-        notification.attempts += 1
-        notification.save(update_fields=["status", "attempts", "updated_at"])
+    moved to `sending` by one conditional UPDATE before the gateway is called, and
+    a row in any other state is left alone. The outcome is written only while the
+    row is still `sending`, so a receipt that arrived meanwhile stands."""
+    sender = _Sender()
+    try:
+        return sender.send(notification_id)
+    finally:
+        sender.flush()
 
-    backend = get_backend()
+
+def notifications_send_batch(*, notification_ids: list[int]) -> list[int]:
+    """Send each message in turn; returns the ids not started because the batch
+    ran out of time (they are still queued: the caller hands them on)."""
+    started = monotonic_clock.monotonic()
+    sender = _Sender()
+    try:
+        position = 0
+        while position < len(notification_ids):
+            if monotonic_clock.monotonic() - started > SEND_BATCH_BUDGET_SECONDS:
+                return notification_ids[position:]
+            group = notification_ids[position : position + sender.group_size()]
+            sender.send_group(group)
+            position += len(group)
+    finally:
+        sender.flush()
+    return []
+
+
+_FIELDS = Notification._meta.concrete_fields
+_ATTNAMES = [field.attname for field in _FIELDS]
+WAITING = (Status.PENDING, Status.QUEUED)
+# Rows claimed in one statement when the backend's status answers are
+# authoritative (see _Sender).
+AUTHORITATIVE_CLAIM_GROUP = 25
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Notification._meta.db_table)
+
+
+def _value(value: object) -> object:
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+@dataclass
+class _Outcome:
+    sql: str
+    params: list[object]
+    notification: Notification
+
+
+class _Sender:
+    """Claims and sends messages in one process, with as few commits as is safe.
+
+    A claim is always committed before the gateway is called: it is what stops a
+    second copy. Outcomes wait and go with the next claim, in the same round trip
+    and commit. A process killed in between leaves those rows in `sending`,
+    where they would be anyway had it died during the send, and the reclaim asks
+    the gateway about each.
+
+    When the backend's answers to that question are authoritative (the `file`
+    backend: what it has not got, it never took), rows are claimed 25 at a time
+    and their outcomes written without waiting for the disk, since a row claimed
+    but never tried, or an outcome lost, is sorted out exactly by the reclaim.
+    A gateway that may answer "unknown" gets one claim per message.
+    """
+
+    def __init__(self) -> None:
+        self.backend: SmsBackend | None = None
+        self.outcomes: list[_Outcome] = []
+        self.claim_statement: tuple[str, Any, Any] | None = None
+
+    def _backend(self) -> SmsBackend:
+        if self.backend is None:
+            self.backend = get_backend()
+        return self.backend
+
+    def _authoritative(self) -> bool:
+        return bool(getattr(self._backend(), "status_is_authoritative", False))
+
+    def group_size(self) -> int:
+        return AUTHORITATIVE_CLAIM_GROUP if self._authoritative() else 1
+
+    def send(self, notification_id: int) -> Notification | None:
+        now = timezone.now()
+        claimed = self._claim([notification_id], now=now)
+        if not claimed:
+            return Notification.objects.filter(pk=notification_id).first()
+        return self._process(claimed[0], now=now)
+
+    def send_group(self, notification_ids: list[int]) -> None:
+        now = timezone.now()
+        for notification in self._claim(notification_ids, now=now):
+            self._process(notification, now=now)
+
+    def _process(self, notification: Notification, *, now: datetime) -> Notification:
+        if notification.not_after and now > notification.not_after - MIN_LEAD:
+            # Held up (an outage, a full queue) until it can no longer help.
+            return self._record(
+                notification, status=Status.SKIPPED, last_error=SkipReason.PAST_VISIT
+            )
+        backend = self._backend()
+        if _maybe_taken(notification.last_error) and isinstance(
+            backend, SupportsStatusQuery
+        ):
+            # Providers do not de-duplicate: ask before sending a second copy.
+            answer = backend.query_status(
+                notification.dedupe_key,
+                notification.provider_message_id,
+                phone=notification.recipient_phone,
+                # The retry is due a backoff after the failed attempt: the same
+                # day, which is what gateways that look messages up by day need.
+                sent_at=notification.send_at,
+            )
+            if answer == "delivered":
+                return self._record(
+                    notification, status=Status.SENT, provider=backend.name, sent=True
+                )
+            if answer == "failed":
+                return self._record(
+                    notification,
+                    status=Status.FAILED,
+                    provider=backend.name,
+                    last_error=f"{backend.name}:undelivered",
+                )
+            if answer == "unknown":
+                return self._retry_later(notification, error=notification.last_error)
+
+        result = _send(backend, notification)
+        if result.accepted:
+            self._record(
+                notification,
+                status=Status.SENT,
+                provider=backend.name,
+                provider_message_id=result.provider_message_id,
+                sent=True,
+            )
+        elif result.transient:
+            self._retry_later(notification, error=result.error)
+        else:
+            self._record(
+                notification,
+                status=Status.FAILED,
+                provider=backend.name,
+                last_error=result.error,
+            )
+        logger.info(
+            "notifications.sent id=%s status=%s", notification.pk, notification.status
+        )
+        return notification
+
+    def _claim(
+        self, notification_ids: list[int], *, now: datetime
+    ) -> list[Notification]:
+        """One UPDATE … RETURNING: the rows, now `sending`, that were waiting and
+        due. A second claimer blocks on a row, then finds it no longer waiting."""
+        db = connections[DEFAULT_DB_ALIAS]
+        claim, compiler, converters = self._claim_statement(db, len(notification_ids))
+        at = _value(now)
+        params = [Status.SENDING, at, at, *notification_ids, *WAITING, at]
+        combine = db.vendor == "postgresql"
+        if not combine:
+            self.flush()
+        outcomes, self.outcomes = (self.outcomes, []) if combine else ([], [])
+        with db.cursor() as cursor:
+            sql = "; ".join([*(o.sql for o in outcomes), claim])
+            cursor.execute(sql, [p for o in outcomes for p in o.params] + params)
+            for outcome in outcomes:
+                _written(outcome, rowcount=cursor.rowcount)
+                cursor.nextset()
+            rows = cursor.fetchall()
+        claimed = [
+            Notification.from_db(db.alias, _ATTNAMES, list(values))
+            for values in compiler.apply_converters(rows, converters)
+        ]
+        return sorted(claimed, key=lambda n: notification_ids.index(n.pk))
+
+    def _claim_statement(
+        self, db: BaseDatabaseWrapper, count: int
+    ) -> tuple[str, Any, Any]:
+        if self.claim_statement is None:
+            columns = ", ".join(db.ops.quote_name(f.column) for f in _FIELDS)
+            sql = (
+                f"UPDATE {_table()} SET status = %s, attempts = attempts + 1, "  # noqa: S608 - our table and columns; values are parameters # nosec B608
+                "claimed_at = %s, updated_at = %s WHERE id IN ({ids}) "
+                "AND status IN (%s, %s) AND send_at <= %s "
+                f"RETURNING {columns}"
+            )
+            # The converters Django applies to a query's rows: decryption, JSON,
+            # and SQLite's text dates.
+            compiler = db.ops.compiler("SQLCompiler")(
+                Notification.objects.none().query, db, db.alias
+            )
+            table = Notification._meta.db_table
+            converters = compiler.get_converters([f.get_col(table) for f in _FIELDS])
+            self.claim_statement = (sql, compiler, converters)
+        sql, compiler, converters = self.claim_statement
+        return sql.replace("{ids}", ", ".join(["%s"] * count)), compiler, converters
+
+    def _retry_later(self, notification: Notification, *, error: str) -> Notification:
+        name = self._backend().name
+        if notification.attempts >= MAX_ATTEMPTS:
+            return self._record(
+                notification, status=Status.FAILED, provider=name, last_error=error
+            )
+        # Back off by rescheduling the row; the dispatcher picks it up when due.
+        return self._record(
+            notification,
+            status=Status.PENDING,
+            provider=name,
+            last_error=error,
+            send_at=timezone.now() + backoff(notification.attempts),
+        )
+
+    def _record(
+        self,
+        notification: Notification,
+        *,
+        status: str,
+        provider: str = "",
+        provider_message_id: str = "",
+        last_error: str = "",
+        sent: bool = False,
+        send_at: datetime | None = None,
+    ) -> Notification:
+        """Note the outcome, to be written only over our own `sending`: a
+        delivery receipt or a reclaim that got there first is not overwritten."""
+        now = timezone.now()
+        fields: dict[str, object] = {
+            "status": status,
+            "last_error": last_error,
+            "updated_at": now,
+        }
+        if provider:
+            fields["provider"] = provider
+        if provider_message_id:
+            fields["provider_message_id"] = provider_message_id
+        if sent:
+            fields["sent_at"] = now
+        if send_at is not None:
+            fields["send_at"] = send_at
+        assignments = ", ".join(
+            f"{connection.ops.quote_name(name)} = %s" for name in fields
+        )
+        sql = f"UPDATE {_table()} SET {assignments} WHERE id = %s AND status = %s"  # noqa: S608 - our table and columns; values are parameters # nosec B608
+        params = [*map(_value, fields.values()), notification.pk, Status.SENDING]
+        self.outcomes.append(
+            _Outcome(sql=sql, params=params, notification=notification)
+        )
+        for name, value in fields.items():
+            setattr(notification, name, value)
+        return notification
+
+    def flush(self) -> None:
+        """Write the outcomes still waiting, in one round trip on PostgreSQL."""
+        outcomes, self.outcomes = self.outcomes, []
+        if not outcomes:
+            return
+        db = connections[DEFAULT_DB_ALIAS]
+        with db.cursor() as cursor:
+            if db.vendor != "postgresql":
+                for outcome in outcomes:
+                    cursor.execute(outcome.sql, outcome.params)
+                    _written(outcome, rowcount=cursor.rowcount)
+                return
+            statements = [o.sql for o in outcomes]
+            if self._authoritative():
+                # Lost in a database crash, an outcome leaves its row `sending`,
+                # and the reclaim finds out exactly.
+                statements.insert(0, "SET LOCAL synchronous_commit TO off")
+            cursor.execute(
+                "; ".join(statements), [p for o in outcomes for p in o.params]
+            )
+            if self._authoritative():
+                cursor.nextset()
+            for position, outcome in enumerate(outcomes):
+                if position:
+                    cursor.nextset()
+                _written(outcome, rowcount=cursor.rowcount)
+
+
+def _written(outcome: _Outcome, *, rowcount: int) -> None:
+    if rowcount != 1:
+        # Someone else moved it on first (a receipt, a reclaim): show theirs.
+        outcome.notification.refresh_from_db()
+
+
+def _maybe_taken(error: str) -> bool:
+    return any(marker in error for marker in _MAYBE_TAKEN)
+
+
+def _send(backend: SmsBackend, notification: Notification) -> SendResult:
     text = render_text(
         kind=notification.kind,
         language=notification.language,
         params=notification.context,
     )
-    result = backend.send(
+    return backend.send(
         OutgoingMessage(
             phone=notification.recipient_phone,
             kind=notification.kind,
@@ -146,34 +702,3 @@ def notification_send(*, notification_id: int) -> Notification | None:
             correlation_id=notification.dedupe_key,
         )
     )
-    notification.provider = backend.name
-    if result.accepted:
-        notification.status = Status.SENT
-        notification.sent_at = timezone.now()
-        notification.provider_message_id = result.provider_message_id
-        notification.last_error = ""
-    elif result.transient and notification.attempts < MAX_ATTEMPTS:
-        # Back off by rescheduling the row; the dispatcher picks it up when due.
-        notification.status = Status.PENDING
-        notification.send_at = timezone.now() + timedelta(
-            seconds=30 * 2 ** (notification.attempts - 1)
-        )
-        notification.last_error = result.error
-    else:
-        notification.status = Status.FAILED
-        notification.last_error = result.error
-    notification.save(
-        update_fields=[
-            "status",
-            "sent_at",
-            "send_at",
-            "provider",
-            "provider_message_id",
-            "last_error",
-            "updated_at",
-        ]
-    )
-    logger.info(
-        "notifications.sent id=%s status=%s", notification.pk, notification.status
-    )
-    return notification

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 from notifications.services import notification_schedule
 from scheduling.models import Appointment, Slot
@@ -81,8 +82,9 @@ class Reminder:
     send_at: datetime
 
 
-def _clock(value: str) -> time:
-    return time.fromisoformat(value)
+def _clock(value: str | time) -> time:
+    # Settings parse HH:MM into a time; an override in a test may still be text.
+    return value if isinstance(value, time) else time.fromisoformat(value)
 
 
 def reminder_times(*, slot: Slot, now: datetime) -> list[Reminder]:
@@ -90,7 +92,8 @@ def reminder_times(*, slot: Slot, now: datetime) -> list[Reminder]:
 
     The day before at 18:00 and the same morning at 07:30 in the site's zone (both
     settable), each dropped when its time has passed or falls within the last hour
-    before the visit.
+    before the visit. Quiet hours are the outbox's part (ADR 0005): the 07:30
+    reminder goes at 08:00, or is skipped when the visit is before 09:00.
     """
     zone = ZoneInfo(slot.site.timezone)
     visit_day = slot.starts_at.astimezone(zone).date()
@@ -148,6 +151,7 @@ def _schedule(
     suffix: str,
     context: dict[str, str],
     send_at: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> None:
     participant = appointment.participant
     notification_schedule(
@@ -156,8 +160,10 @@ def _schedule(
         dedupe_key=_dedupe_key(appointment, suffix),
         context=context,
         send_at=send_at,
+        not_after=not_after,
         recipient_ref=f"participant:{participant.pk}",
         language=MESSAGE_LANGUAGE,
+        zone=ZoneInfo(appointment.slot.site.timezone),
     )
 
 
@@ -179,6 +185,8 @@ def messages_for_visit(
             suffix=reminder.suffix,
             context=context,
             send_at=reminder.send_at,
+            # Quiet hours may move a reminder, never past the visit.
+            not_after=slot.starts_at,
         )
 
 
@@ -190,6 +198,32 @@ def message_cancelled(*, appointment: Appointment) -> None:
         kind="cancelled",
         dedupe_key=f"{dedupe_prefix(appointment)}cancelled",
         context=context,
+        recipient_ref=f"participant:{participant.pk}",
+        language=MESSAGE_LANGUAGE,
+    )
+
+
+def campaign_link(*, campaign_id: int) -> str:
+    """Where she books again: the campaign's page, absolute when the public
+    address is configured (PUBLIC_BASE_URL), as an SMS needs."""
+    base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
+    return base + reverse("book", args=[campaign_id])
+
+
+def message_missed(*, appointment: Appointment) -> None:
+    """The `missed` message of a no-show, due now, at most once per appointment."""
+    participant = appointment.participant
+    local = appointment.slot.starts_at.astimezone(
+        ZoneInfo(appointment.slot.site.timezone)
+    )
+    notification_schedule(
+        phone=participant.phone,
+        kind="missed",
+        dedupe_key=f"{dedupe_prefix(appointment)}missed",
+        context={
+            "date": f"{local.month}月{local.day}日",
+            "link": campaign_link(campaign_id=appointment.campaign_id),
+        },
         recipient_ref=f"participant:{participant.pk}",
         language=MESSAGE_LANGUAGE,
     )

@@ -250,11 +250,12 @@ def _book(*, participant: Participant, slot_id: int) -> Appointment:
 
     _take_place(slot=slot, now=now)
     appointment = _appointment_insert(participant=participant, slot=slot)
-    _ensure_quota(participant=participant, campaign_id=slot.campaign_id, now=now)
     appointment.participant = participant
     messages_for_visit(
         appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now
     )
+    # Last, so that the campaign lock is held only from here to the commit.
+    _ensure_quota(participant=participant, campaign_id=slot.campaign_id, now=now)
     logger.info(
         "scheduling.appointment_booked id=%s slot=%s participant=%s",
         appointment.pk,

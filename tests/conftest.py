@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from config.celery_app import app as celery_app
+from notifications import rendering
 from notifications.backends import locmem
 
 
@@ -49,6 +50,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox() -> None:
     locmem.outbox.clear()
+    # A template cached in a rolled-back test must not leak into the next.
+    rendering._cache.clear()
 
 
 @pytest.fixture
@@ -65,3 +68,20 @@ def celery_worker_thread() -> Iterator[None]:
         celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
     ):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(
+    django_db_setup: None, django_db_blocker
+) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Threads that served tests (the live server, an in-process worker) may leave
+    a connection open, and PostgreSQL will not drop a database in use: end them
+    before the test database is dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -2,13 +2,21 @@
 
 import base64
 import binascii
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    env_time,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -29,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "common",
     "accounts",
     "notifications",
@@ -47,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,7 +118,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff-login"
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out account is refused before its password is even checked.
+    "accounts.backends.StaffLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff lock-out (SPEC §4a): 5 failures lock the account for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# By account, not by address: a clinic's tablets share one address behind its
+# router, and one mistyping nurse must not lock out the whole desk.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# axes.W006 asks for the address in the lock-out parameters; see just above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -165,6 +191,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "screening.authentication.ParticipantTokenAuthentication",
+        "accounts.authentication.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -246,3 +273,25 @@ SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
 # The secret path segment of the delivery-receipt endpoints; empty turns them off.
 SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
+
+# --- Retention and key rotation (SPEC §4a, DOMAIN §4.3).
+# Participants are anonymised this many days after their campaign's last day
+# (unless a follow-up case is still open); outbox rows lose their phone after
+# MESSAGE_LOG_RETENTION_DAYS.
+RETENTION_DAYS_AFTER_CAMPAIGN = env_int("RETENTION_DAYS_AFTER_CAMPAIGN", 180, minimum=1)
+MESSAGE_LOG_RETENTION_DAYS = env_int("MESSAGE_LOG_RETENTION_DAYS", 365, minimum=1)
+# The ID_HASH_KEY being replaced: look-ups accept hashes under either key until
+# `manage.py rotate_keys` has rebuilt every stored hash. Empty when not rotating.
+ID_HASH_KEY_PREVIOUS = env_str("ID_HASH_KEY_PREVIOUS", "")
+
+# --- When messages go out (SPEC §5; docs/adr/0005). Times are HH:MM in the
+# recipient's zone. Quiet hours move a reminder to their end, never past the visit.
+REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
+REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
+QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
+QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
+# Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
+# upstream (OTP_LIMIT_*) and not counted here.
+SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
+# Ids per send task: one task per message costs more in the broker than the send.
+OUTBOX_SEND_BATCH_SIZE = env_int("OUTBOX_SEND_BATCH_SIZE", 50, minimum=1)

@@ -211,7 +211,8 @@ def test_booking_queues_a_confirmation_and_two_reminders_at_site_local_times():
     assert queued["reminder-1d"].kind == "reminder_day_before"
     assert queued["reminder-1d"].send_at == at(11, 18)
     assert queued["reminder-0d"].kind == "reminder_same_day"
-    assert queued["reminder-0d"].send_at == at(12, 7, 30)
+    # 07:30 is inside quiet hours (21:00-08:00): it goes at their end (ADR 0005).
+    assert queued["reminder-0d"].send_at == at(12, 8)
 
 
 def test_reminder_times_follow_the_sites_zone_not_the_servers():
@@ -228,7 +229,7 @@ def test_reminder_times_follow_the_sites_zone_not_the_servers():
 
     queued = rows(appointment)
     assert queued["reminder-1d"].send_at == datetime(2026, 3, 11, 18, tzinfo=urumqi)
-    assert queued["reminder-0d"].send_at == datetime(2026, 3, 12, 7, 30, tzinfo=urumqi)
+    assert queued["reminder-0d"].send_at == datetime(2026, 3, 12, 8, tzinfo=urumqi)
 
 
 def test_booking_the_evening_before_skips_the_reminder_already_past():
@@ -390,7 +391,7 @@ def test_moving_replaces_the_old_messages_with_the_new_times():
     assert {n.kind: n.send_at for n in live} == {
         "rescheduled": at(10, 10),
         "reminder_day_before": at(12, 18),
-        "reminder_same_day": at(13, 7, 30),
+        "reminder_same_day": at(13, 8),
     }
     assert {n.dedupe_key.split(":")[3] for n in live} == {str(other.pk)}
     assert not Notification.objects.filter(
