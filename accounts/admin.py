@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import StaffToken, User
 
 
 @admin.register(User)
@@ -17,3 +17,15 @@ class StaffUserAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Role"), {"fields": ("role",)}),
     )
+
+
+@admin.register(StaffToken)
+class StaffTokenAdmin(admin.ModelAdmin):
+    """Tokens can be revoked here; their keys were never stored."""
+
+    list_display = ("user", "created_at", "expires_at")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "key_hash", "created_at", "expires_at")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -29,3 +29,26 @@ class User(AbstractUser):
     @property
     def is_program_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class StaffToken(models.Model):
+    """An API token of a staff account. Only a hash of the key is stored: a copy of
+    the database does not let anyone act as the desk."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff account"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("staff API token")
+        verbose_name_plural = _("staff API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"token {self.pk}"

@@ -2,7 +2,11 @@
 
 from django.urls import include, path
 
+from scheduling import report_urls
+
 urlpatterns = [
+    path("", include("accounts.api_urls")),
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
+    path("", include(report_urls.api_urlpatterns)),
 ]

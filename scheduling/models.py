@@ -45,6 +45,8 @@ class Site(TimeStampedModel):
         blank=True,
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Women who come without a booking; a day's walk-ins share one slot of this size.
+    walk_in_capacity = models.PositiveIntegerField(_("walk-ins per day"), default=10)
 
     class Meta:
         verbose_name = _("site")

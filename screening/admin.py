@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from common.masking import mask_name, mask_phone
-from screening.models import Campaign, Consent, District, Participant
+from screening.models import (
+    Campaign,
+    Consent,
+    District,
+    FollowUpCase,
+    FollowUpEvent,
+    Participant,
+    Result,
+    ResultCode,
+    ResultImport,
+    ResultSummary,
+    SummaryRule,
+)
 
 
 @admin.register(District)
@@ -73,3 +85,145 @@ class ParticipantAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         # Women sign up themselves (or at the clinic desk), with their consent.
         return False
+
+
+# --- Results, summaries, follow-up and imports. Medical values are shown to
+# admins only where they administer them; notes stay masked everywhere.
+
+
+@admin.register(ResultCode)
+class ResultCodeAdmin(admin.ModelAdmin):
+    list_display = ("test", "code", "label_zh", "label_en", "active")
+    list_filter = ("test", "active")
+    search_fields = ("code", "label_zh", "label_en")
+
+
+@admin.register(SummaryRule)
+class SummaryRuleAdmin(admin.ModelAdmin):
+    """The clinicians' rules: each edit applies to the next summary computed."""
+
+    list_display = (
+        "test",
+        "code",
+        "requires_test",
+        "conclusion",
+        "severity",
+        "follow_up_days",
+        "urgent",
+        "active",
+    )
+    list_filter = ("test", "conclusion", "urgent", "active")
+    search_fields = ("code", "action_zh", "action_en")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Result)
+class ResultAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "visit_id",
+        "test",
+        "value",
+        "is_current",
+        "source",
+        "recorded_at",
+    )
+    list_filter = ("test", "source", "is_current")
+    exclude = ("notes",)
+    readonly_fields = ("masked_notes",)
+
+    @admin.display(description=_("notes"))
+    def masked_notes(self, obj: Result) -> str:
+        return _("(%(count)s characters, hidden)") % {"count": len(obj.notes or "")}
+
+
+@admin.register(ResultSummary)
+class ResultSummaryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "visit_id",
+        "conclusion",
+        "follow_up_due_on",
+        "version",
+        "computed_at",
+    )
+    list_filter = ("conclusion", "urgent")
+
+
+class FollowUpEventInline(admin.TabularInline):
+    model = FollowUpEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "from_status", "to_status", "reached", "by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(FollowUpCase)
+class FollowUpCaseAdmin(admin.ModelAdmin):
+    """Status moves go through the services' guarded transition, not this form."""
+
+    list_display = ("id", "status", "conclusion", "urgent", "due_on", "site_id")
+    list_filter = ("status", "conclusion", "urgent")
+    readonly_fields = (
+        "visit",
+        "participant",
+        "site_id",
+        "status",
+        "conclusion",
+        "failed_contacts",
+        "reminders_scheduled",
+        "closed_at",
+    )
+    inlines = [FollowUpEventInline]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ResultImport)
+class ResultImportAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "filename",
+        "status",
+        "processed",
+        "total",
+        "recorded",
+        "error_count",
+        "created_at",
+    )
+    list_filter = ("status",)
+    exclude = ("content",)
+    readonly_fields = (
+        "created_by",
+        "created_at",
+        "filename",
+        "sha256",
+        "size",
+        "encoding",
+        "status",
+        "message",
+        "total",
+        "processed",
+        "recorded",
+        "error_count",
+        "errors",
+        "started_at",
+        "progress_at",
+        "finished_at",
+    )
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).defer("content")

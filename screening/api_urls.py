@@ -13,4 +13,5 @@ urlpatterns = [
     path(
         "participants/me/", apis.ParticipantMeApi.as_view(), name="api-participant-me"
     ),
+    path("results/", apis.ResultListApi.as_view(), name="api-result-list"),
 ]

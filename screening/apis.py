@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,17 +15,19 @@ from rest_framework.views import APIView
 
 from common.masking import mask_phone
 from screening.authentication import (
+    IsParticipant,
     IsVerifiedPhone,
     ParticipantTokenAuthentication,
     PhoneIdentity,
 )
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import OtpRateLimited, ValidationFailed
-from screening.models import EmploymentType, Participant
+from screening.models import Conclusion, EmploymentType, Participant
 from screening.selectors import (
     campaign_get_for_registration,
     participant_get_for_identity,
     participant_has_consent,
+    visits_with_results_for_participant,
 )
 from screening.services import (
     otp_request,
@@ -311,3 +313,67 @@ class ParticipantMeApi(APIView):
         except ValidationFailed as exc:
             raise ValidationError(exc.errors) from exc
         return Response(_profile(participant))
+
+
+def _english() -> bool:
+    return (get_language() or "").lower().startswith("en")
+
+
+class ResultListApi(APIView):
+    """Her own results, one entry per visit whose summary is ready (SPEC §4)."""
+
+    permission_classes = [IsParticipant]
+
+    class OutputSerializer(serializers.Serializer):
+        class TestSerializer(serializers.Serializer):
+            test = serializers.CharField()
+            value = serializers.CharField()
+
+            class Meta:
+                ref_name = "ResultTestValue"
+
+        class FollowUpSerializer(serializers.Serializer):
+            action = serializers.CharField()
+            due_on = serializers.DateField(allow_null=True)
+
+            class Meta:
+                ref_name = "ResultFollowUp"
+
+        visit_date = serializers.DateField()
+        site = serializers.CharField()
+        tests = TestSerializer(many=True)
+        conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+        follow_up = FollowUpSerializer()
+        text = serializers.CharField()
+
+        class Meta:
+            ref_name = "ResultListOutput"
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        identity: PhoneIdentity = request.user  # type: ignore[assignment]
+        english = _english()
+        rows = []
+        for visit in visits_with_results_for_participant(
+            participant=identity.participant  # type: ignore[arg-type]
+        ):
+            summary = visit.summary
+            rows.append(
+                {
+                    "visit_date": visit.day,
+                    "site": visit.site_name,
+                    "tests": [
+                        {"test": result.test, "value": result.value}
+                        for result in visit.current_results
+                    ],
+                    "conclusion": summary.conclusion,
+                    "follow_up": {
+                        "action": summary.action_en if english else summary.action_zh,
+                        "due_on": summary.follow_up_due_on,
+                    },
+                    "text": summary.text_en if english else summary.text_zh,
+                }
+            )
+        response = Response(self.OutputSerializer(rows, many=True).data)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -110,3 +110,62 @@ class NotEligible(Forbidden):
                 ]
             },
         )
+
+
+# --- Visits, results, imports and follow-up.
+
+
+class VisitNotFound(NotFound):
+    code = "visit_not_found"
+
+    def default_detail(self) -> str:
+        return gettext("No visit was found for this check-in.")
+
+
+class NotCheckedIn(Conflict):
+    """The visit's check-in was undone: results cannot attach to it."""
+
+    code = "not_checked_in"
+
+    def default_detail(self) -> str:
+        return gettext("She is not checked in, so results cannot be recorded.")
+
+
+class ResultsExist(Conflict):
+    code = "results_exist"
+
+    def default_detail(self) -> str:
+        return gettext(
+            "Results were recorded for this visit, so the check-in cannot be undone."
+        )
+
+
+class ResultInvalid(ValidationFailed):
+    """An unknown test, or a value that is not a code of its test."""
+
+
+class ResultImportInvalid(ApplicationError):
+    """The upload cannot be a lab CSV: empty, binary, or without the columns."""
+
+    code = "not_csv"
+    status = 400
+
+
+class ResultImportNotFound(NotFound):
+    code = "import_not_found"
+
+    def default_detail(self) -> str:
+        return gettext("No such result import.")
+
+
+class FollowUpTransitionInvalid(Conflict):
+    code = "transition_invalid"
+
+    def __init__(self, *, from_status: str, to_status: str) -> None:
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(
+            gettext("A follow-up case cannot go from %(from)s to %(to)s.")
+            % {"from": from_status, "to": to_status},
+            extra={"from_status": from_status, "to_status": to_status},
+        )

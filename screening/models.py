@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -121,6 +122,10 @@ class Sex(models.TextChoices):
 class Participant(TimeStampedModel):
     """A woman who signed up. ID and phone are encrypted; their hashes find her."""
 
+    # Which columns are keyed hashes of which encrypted ones, and for what purpose:
+    # `rotate_keys` rebuilds them from this when ID_HASH_KEY changes.
+    KEYED_HASHES = {"phone_hash": ("phone", "phone"), "id_hash": ("id_number", "id")}
+
     phone = EncryptedTextField(_("phone"))
     phone_hash = models.CharField(_("phone hash"), max_length=64, unique=True)
     full_name = models.CharField(_("full name"), max_length=50)
@@ -199,6 +204,8 @@ class ParticipantToken(models.Model):
     """A bearer token from the SMS-code exchange. Only its hash is stored; it proves
     a phone, and the participant once she has registered."""
 
+    KEYED_HASHES = {"phone_hash": ("phone", "phone")}
+
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     phone = EncryptedTextField(_("phone"))
     phone_hash = models.CharField(_("phone hash"), max_length=64, db_index=True)
@@ -269,3 +276,463 @@ class OtpRateScope(models.Model):
 
     def __str__(self) -> str:
         return f"scope {self.pk}"
+
+
+# --- Visits, results, summaries and follow-up (SPEC §3, DOMAIN §1.4-1.5).
+
+
+class ResultTest(models.TextChoices):
+    HPV = "hpv", _("hrHPV test")
+    CYTOLOGY = "cytology", _("Cervical cytology")
+    CBE = "cbe", _("Clinical breast exam")
+    BREAST_ULTRASOUND = "breast_ultrasound", _("Breast ultrasound")
+    MAMMOGRAPHY = "mammography", _("Mammography")
+
+
+class Conclusion(models.TextChoices):
+    NORMAL = "NORMAL", _("No abnormality found")
+    RECALL = "RECALL", _("Re-check needed")
+    REFER = "REFER", _("Further examination needed")
+    PRECANCER = "PRECANCER", _("Precancer")
+    CANCER = "CANCER", _("Cancer")
+    DEFERRED = "DEFERRED", _("Deferred")
+
+
+class Visit(models.Model):
+    """The screening event, opened at check-in. Site and appointment live in
+    scheduling, which this app never imports, so they are kept as plain ids."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    site_id = models.PositiveIntegerField(_("site id"), db_index=True)
+    site_name = models.CharField(_("site"), max_length=100)
+    day = models.DateField(_("day"))
+    appointment_id = models.PositiveIntegerField(
+        _("appointment id"), null=True, blank=True, unique=True
+    )
+    reference = models.CharField(
+        _("reference"), max_length=8, blank=True, db_index=True
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    undone_at = models.DateTimeField(_("check-in undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["site_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk} {self.day}"
+
+
+class ResultCode(models.Model):
+    """A result code allowed for a test (DOMAIN §1.4). Data, so the hospital can
+    add or retire codes without a release."""
+
+    test = models.CharField(_("test"), max_length=32, choices=ResultTest.choices)
+    code = models.CharField(_("code"), max_length=32)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("result code")
+        verbose_name_plural = _("result codes")
+        ordering = ["test", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["test", "code"], name="one_code_per_test")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test}:{self.code}"
+
+
+class SummaryRule(models.Model):
+    """What one result code means for her (DOMAIN §1.4, §5.2). A draft the
+    clinicians approve, so it is data.
+
+    A rule with `requires_test` applies only when the same visit has a current
+    result of that test with one of `requires_codes` (HPV other types triaged by
+    cytology); such a rule wins over the plain rule of the same code.
+    """
+
+    test = models.CharField(_("test"), max_length=32, choices=ResultTest.choices)
+    code = models.CharField(_("code"), max_length=32)
+    requires_test = models.CharField(
+        _("only together with test"),
+        max_length=32,
+        choices=ResultTest.choices,
+        blank=True,
+    )
+    requires_codes = models.JSONField(
+        _("and one of these codes"), default=list, blank=True
+    )
+    conclusion = models.CharField(
+        _("conclusion"), max_length=16, choices=Conclusion.choices
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), help_text=_("Higher wins when a visit has several results.")
+    )
+    action_zh = models.CharField(_("action (Chinese)"), max_length=200)
+    action_en = models.CharField(_("action (English)"), max_length=200)
+    text_zh = models.TextField(_("explanation (Chinese)"))
+    text_en = models.TextField(_("explanation (English)"))
+    follow_up_days = models.PositiveIntegerField(
+        _("follow up within days"), null=True, blank=True
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("summary rule")
+        verbose_name_plural = _("summary rules")
+        ordering = ["test", "code", "id"]
+        indexes = [models.Index(fields=["test", "code"])]
+
+    def __str__(self) -> str:
+        if self.requires_test:
+            return f"{self.test}:{self.code} + {self.requires_test}"
+        return f"{self.test}:{self.code}"
+
+
+class ResultSource(models.TextChoices):
+    DESK = "desk", _("Clinic desk")
+    IMPORT = "import", _("Lab import")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ResultImport(models.Model):
+    """One uploaded lab CSV. The bytes stay in the database so that any worker
+    can read them; the sha256 makes a second upload of the same file a no-op."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("sha256"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content = models.BinaryField(_("content"))
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ImportStatus.choices,
+        default=ImportStatus.PENDING,
+    )
+    message = models.TextField(_("message"), blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    recorded = models.PositiveIntegerField(_("results recorded"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Moves with every committed batch; a run that stops moving is picked up again.
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("result import")
+        verbose_name_plural = _("result imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"
+
+
+class Result(models.Model):
+    """One test's result at one visit. Never updated in place: a correction adds
+    a row and marks the earlier one superseded, so the history stays."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="results"
+    )
+    test = models.CharField(_("test"), max_length=32, choices=ResultTest.choices)
+    value = models.CharField(_("result code"), max_length=32)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ResultSource.choices)
+    result_import = models.ForeignKey(
+        ResultImport,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    is_current = models.BooleanField(_("current"), default=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("superseded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["visit", "test", "-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "test"],
+                condition=Q(is_current=True),
+                name="one_current_result_per_visit_and_test",
+            )
+        ]
+        indexes = [models.Index(fields=["test", "value"])]
+
+    def __str__(self) -> str:
+        return f"result {self.pk}"
+
+
+class ResultSummary(models.Model):
+    """The visit's overall conclusion and what she should do; one per visit,
+    replaced when results change. `version` counts changes of what she sees."""
+
+    visit = models.OneToOneField(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="summary"
+    )
+    conclusion = models.CharField(
+        _("conclusion"), max_length=16, choices=Conclusion.choices
+    )
+    severity = models.PositiveSmallIntegerField(_("severity"))
+    urgent = models.BooleanField(_("urgent"), default=False)
+    action_zh = models.CharField(_("action (Chinese)"), max_length=200)
+    action_en = models.CharField(_("action (English)"), max_length=200)
+    text_zh = models.TextField(_("explanation (Chinese)"))
+    text_en = models.TextField(_("explanation (English)"))
+    follow_up_due_on = models.DateField(_("follow up by"), null=True, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("result summary")
+        verbose_name_plural = _("result summaries")
+        indexes = [models.Index(fields=["conclusion"])]
+
+    def __str__(self) -> str:
+        return f"summary of visit {self.visit_id}"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "OPEN", _("Open")
+    NOTIFIED = "NOTIFIED", _("Notified")
+    REFERRED = "REFERRED", _("Referred")
+    DONE_EXAM = "DONE_EXAM", _("Examination done")
+    DIAGNOSED = "DIAGNOSED", _("Diagnosed")
+    TREATED = "TREATED", _("Treated")
+    OBSERVATION = "OBSERVATION", _("Under observation")
+    CLOSED = "CLOSED", _("Closed")
+    DECLINED = "DECLINED", _("Declined")
+    LOST = "LOST", _("Lost to follow-up")
+
+
+S = FollowUpStatus
+# DOMAIN §1.5. A lost woman who turns up again is notified afresh; a case
+# opened by a result that was then corrected to normal may close at once.
+FOLLOW_UP_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.NOTIFIED, S.REFERRED, S.DECLINED, S.LOST, S.CLOSED}),
+    S.NOTIFIED: frozenset({S.REFERRED, S.DONE_EXAM, S.DECLINED, S.LOST}),
+    S.REFERRED: frozenset({S.DONE_EXAM, S.DECLINED, S.LOST}),
+    S.DONE_EXAM: frozenset({S.DIAGNOSED, S.CLOSED}),
+    S.DIAGNOSED: frozenset({S.TREATED, S.OBSERVATION, S.CLOSED}),
+    S.TREATED: frozenset({S.CLOSED}),
+    S.OBSERVATION: frozenset({S.TREATED, S.CLOSED}),
+    S.DECLINED: frozenset({S.CLOSED}),
+    S.LOST: frozenset({S.NOTIFIED, S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+# Waiting for her to act: the worklist and the reminders are about these.
+FOLLOW_UP_AWAITING = frozenset({S.OPEN, S.NOTIFIED, S.REFERRED})
+FOLLOW_UP_COMPLETED = frozenset(
+    {S.DONE_EXAM, S.DIAGNOSED, S.TREATED, S.OBSERVATION, S.CLOSED}
+)
+FOLLOW_UP_ENDED = frozenset({S.CLOSED, S.DECLINED, S.LOST})
+del S
+
+
+class FollowUpCase(TimeStampedModel):
+    """The follow-up of one visit's abnormal or suspicious summary."""
+
+    visit = models.OneToOneField(
+        Visit,
+        verbose_name=_("visit"),
+        on_delete=models.PROTECT,
+        related_name="follow_up",
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    site_id = models.PositiveIntegerField(_("site id"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=FollowUpStatus.choices,
+        default=FollowUpStatus.OPEN,
+    )
+    conclusion = models.CharField(
+        _("conclusion"), max_length=16, choices=Conclusion.choices
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    failed_contacts = models.PositiveSmallIntegerField(
+        _("failed contacts in a row"), default=0
+    )
+    diagnosis_code = models.CharField(_("diagnosis code"), max_length=32, blank=True)
+    # Each round of reminders takes new message keys: cancelled rows keep theirs.
+    reminders_scheduled = models.PositiveSmallIntegerField(
+        _("reminders scheduled"), default=0
+    )
+    closed_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        ordering = ["-urgent", "due_on", "id"]
+        indexes = [models.Index(fields=["status", "site_id"])]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk}"
+
+    def set_status(self, to_status: str) -> str:
+        """Move to `to_status` if DOMAIN §1.5 allows it; returns the old status.
+        The caller saves; every status change goes through here."""
+        from screening.errors import FollowUpTransitionInvalid
+
+        if to_status not in FOLLOW_UP_TRANSITIONS.get(self.status, frozenset()):
+            raise FollowUpTransitionInvalid(
+                from_status=self.status, to_status=to_status
+            )
+        old = self.status
+        self.status = to_status
+        if to_status in FOLLOW_UP_ENDED:
+            self.closed_at = timezone.now()
+        elif old in FOLLOW_UP_ENDED:
+            self.closed_at = None
+        return old
+
+
+class FollowUpEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    STATUS = "status", _("Status changed")
+    CONTACT = "contact", _("Contact attempt")
+
+
+class FollowUpEvent(models.Model):
+    """What happened to a case, and every attempt to reach her."""
+
+    case = models.ForeignKey(
+        FollowUpCase,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=FollowUpEventKind.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    reached = models.BooleanField(_("reached"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow-up event")
+        verbose_name_plural = _("follow-up events")
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case_id}"
+
+
+# --- Her rights (PIPL art. 44-47): deletion requests.
+
+
+class DeletionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    HELD = "held", _("Held until follow-up ends")
+    DONE = "done", _("Done")
+
+
+class DeletionRequest(models.Model):
+    """Her request to delete her data. Done at once unless a legal hold applies
+    (results that still need follow-up); then the retention job finishes it."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="deletion_requests",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DeletionStatus.choices,
+        default=DeletionStatus.PENDING,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=~Q(status="done"),
+                name="one_open_deletion_request_per_participant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"deletion request {self.pk}"

@@ -12,6 +12,32 @@ from screening.models import (
     ConsentPurpose,
     Participant,
 )
+from screening.results.selectors import (
+    follow_up_get,
+    follow_up_worklist,
+    outcome_counts,
+    result_code_labels,
+    result_import_get,
+    visit_for_appointment,
+    visits_missing_results,
+    visits_with_results_for_participant,
+)
+
+__all__ = [
+    "campaign_get_for_registration",
+    "campaign_list_public",
+    "follow_up_get",
+    "follow_up_worklist",
+    "outcome_counts",
+    "participant_eligibility",
+    "participant_get_for_identity",
+    "participant_has_consent",
+    "result_code_labels",
+    "result_import_get",
+    "visit_for_appointment",
+    "visits_missing_results",
+    "visits_with_results_for_participant",
+]
 
 
 def campaign_list_public() -> QuerySet[Campaign]:

@@ -1,6 +1,7 @@
 """Writes of the screening app: registration, profile changes, consent.
 
-Sign-in codes live in screening.otp and are re-exported here, so other apps and
+Sign-in codes live in screening.otp, visits, results, summaries, follow-up and
+lab imports in screening.results; they are re-exported here, so other apps and
 the pages import every screening write from this module.
 """
 
@@ -11,7 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from common.crypto import keyed_hash
+from common.crypto import keyed_hash, keyed_hash_candidates
+from notifications.services import REMINDER_KINDS, notifications_cancel_for_recipient
 from screening.authentication import PhoneIdentity
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import AlreadyRegistered, IdTaken, ValidationFailed
@@ -27,14 +29,29 @@ from screening.models import (
     Sex,
 )
 from screening.otp import otp_request, otp_verify
+from screening.results.follow_up import (
+    follow_up_contact_record,
+    follow_up_transition,
+)
+from screening.results.imports import result_import_create
+from screening.results.recording import result_record
+from screening.results.summaries import summary_compute
+from screening.results.visits import visit_open, visit_undo
 
 __all__ = [
     "consent_give",
     "consent_withdraw",
+    "follow_up_contact_record",
+    "follow_up_transition",
     "otp_request",
     "otp_verify",
     "participant_register",
     "participant_update",
+    "result_import_create",
+    "result_record",
+    "summary_compute",
+    "visit_open",
+    "visit_undo",
 ]
 
 logger = logging.getLogger(__name__)
@@ -201,6 +218,14 @@ def participant_register(
         raise ValidationFailed(errors=errors)
 
     id_hash = keyed_hash(parsed.number, purpose="id")
+    # While ID_HASH_KEY rotates, a row not yet rebuilt carries the old hash,
+    # which the unique constraint cannot see.
+    previous_id_hashes = keyed_hash_candidates(parsed.number, purpose="id")[1:]
+    if (
+        previous_id_hashes
+        and Participant.objects.filter(id_hash__in=previous_id_hashes).exists()
+    ):
+        raise IdTaken(contact_phone=campaign.contact_phone)
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
@@ -300,6 +325,11 @@ def participant_update(
     if changed:
         participant.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
         logger.info("participants.updated id=%s", participant.pk)
+    if sms_reminders is False:
+        # Her opt-out also stops the reminders already waiting in the outbox.
+        notifications_cancel_for_recipient(
+            recipient_ref=f"participant:{participant.pk}", kinds=list(REMINDER_KINDS)
+        )
     return participant
 
 
@@ -339,5 +369,11 @@ def consent_withdraw(*, participant: Participant, purpose: str) -> Consent | Non
             return None
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
+        if purpose == ConsentPurpose.HEALTH_DATA:
+            # Without it there is no screening to remind her of.
+            notifications_cancel_for_recipient(
+                recipient_ref=f"participant:{participant.pk}",
+                kinds=list(REMINDER_KINDS),
+            )
     logger.info("consents.withdrawn id=%s participant=%s", consent.pk, participant.pk)
     return consent

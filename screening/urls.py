@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from screening import views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("signin/", views.phone_step, name="signin"),
     path("signin/code/", views.code_step, name="signin_code"),
     path("signout/", views.sign_out_view, name="signout"),
+    path("my/results/", views.my_results, name="my_results"),
+    path("my/", include("screening.privacy_urls")),
 ]

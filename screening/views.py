@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import get_language, gettext, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.audit import client_ip
 from common.errors import ApplicationError
@@ -33,7 +33,11 @@ from screening.forms import (
 )
 from screening.idcard import parse_id_number
 from screening.models import Campaign, District
-from screening.selectors import campaign_list_public
+from screening.selectors import (
+    campaign_list_public,
+    result_code_labels,
+    visits_with_results_for_participant,
+)
 from screening.session import (
     clear_profile_draft,
     identity_from_session,
@@ -380,3 +384,49 @@ def sign_out_view(request: HttpRequest) -> HttpResponseRedirect:
     sign_out(request)
     messages.info(request, gettext("You have signed out."))
     return redirect("landing")
+
+
+@require_GET
+def my_results(request: HttpRequest) -> HttpResponse:
+    """Her results in plain words: one card per visit whose summary is ready."""
+    identity = identity_from_session(request)
+    if identity is None:
+        return redirect("signin")
+    participant = identity.participant
+    visits = (
+        visits_with_results_for_participant(participant=participant)
+        if participant is not None
+        else []
+    )
+    english = (get_language() or "").lower().startswith("en")
+    labels = result_code_labels(english=english) if visits else {}
+    cards = []
+    for visit in visits:
+        summary = visit.summary
+        text = summary.text_en if english else summary.text_zh
+        cards.append(
+            {
+                "day": visit.day,
+                "site": visit.site_name,
+                "conclusion": summary.conclusion,
+                "conclusion_label": summary.get_conclusion_display(),
+                "urgent": summary.urgent,
+                "paragraphs": [part for part in text.split("\n\n") if part.strip()],
+                "action": summary.action_en if english else summary.action_zh,
+                "due_on": summary.follow_up_due_on,
+                "tests": [
+                    {
+                        "test": result.get_test_display(),
+                        "value": labels.get((result.test, result.value), result.value),
+                    }
+                    for result in visit.current_results
+                ],
+            }
+        )
+    response = render(
+        request,
+        "screening/my_results.html",
+        {"participant": participant, "cards": cards},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

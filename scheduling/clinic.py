@@ -1,0 +1,594 @@
+"""Writes of the clinic desk: check-in and its undo, walk-ins, searches, the
+no-show sweep, and results entered at the desk.
+
+Check-in calls down into screening to open the visit that results attach to, in
+the same transaction: a check-in without its visit, or a visit without its
+check-in, never commits.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext
+
+from accounts.models import User
+from common.audit import audit_record
+from common.crypto import keyed_hash
+from common.models import AuditEvent
+from notifications.services import notifications_cancel_pending
+from scheduling.errors import (
+    AlreadyBooked,
+    AlreadyCheckedIn,
+    AppointmentCancelled,
+    AppointmentChanged,
+    AppointmentNotFound,
+    MarkedNoShow,
+    NoCampaignToday,
+    NotCheckedIn,
+    NotToday,
+    OtherSite,
+    SearchRateLimited,
+    UndoExpired,
+    WalkInsFull,
+)
+from scheduling.messages import dedupe_prefix, message_missed
+from scheduling.models import Appointment, AppointmentStatus, Site, Slot
+from scheduling.references import normalise_reference
+from scheduling.selectors import (
+    DeskRow,
+    campaign_quota_used,
+    clinic_appointment_get,
+    clinic_search_rows,
+    clinic_sites,
+    site_today,
+)
+from scheduling.services import _appointment_insert, _ensure_quota
+from screening import selectors as screening_selectors
+from screening import services as screening_services
+from screening.authentication import PhoneIdentity
+from screening.consent import HEALTH_DATA_CONSENT_VERSION
+from screening.errors import CampaignRequired, NotEligible, ValidationFailed
+from screening.idcard import normalise_id_number
+from screening.models import Campaign, CampaignStatus, ConsentPurpose, Participant
+from screening.phone import InvalidPhone, normalise_phone
+
+logger = logging.getLogger(__name__)
+
+# How a woman was found at the desk; kept in the audit trail of her check-in.
+VIA_REFERENCE = "reference"
+VIA_QR = "qr"
+VIA_SEARCH = "search"
+VIA_WALK_IN = "walk_in"
+
+
+def _undo_window() -> timedelta:
+    return timedelta(minutes=getattr(settings, "CHECKIN_UNDO_MINUTES", 15))
+
+
+def _local_clock(moment: datetime, site: Site) -> str:
+    return time_format(moment.astimezone(ZoneInfo(site.timezone)), "H:i")
+
+
+def _local_day(moment: datetime, site: Site) -> date:
+    return moment.astimezone(ZoneInfo(site.timezone)).date()
+
+
+# --- Check-in ---------------------------------------------------------------------
+
+
+def _appointment_for_checkin(
+    *, reference: str | None, token: str | None
+) -> Appointment:
+    appointments = Appointment.objects.select_related(
+        "slot__site", "participant", "campaign"
+    )
+    if token:
+        appointment = appointments.filter(checkin_token=token.strip()).first()
+    elif reference:
+        appointment = appointments.filter(
+            reference=normalise_reference(reference)
+        ).first()
+    else:
+        appointment = None
+    if appointment is None:
+        raise AppointmentNotFound
+    return appointment
+
+
+def _refuse_unless_booked(appointment: Appointment) -> None:
+    site = appointment.slot.site
+    status = appointment.status
+    if status == AppointmentStatus.CANCELLED:
+        raise AppointmentCancelled
+    if status in (AppointmentStatus.CHECKED_IN, AppointmentStatus.SCREENED):
+        at = appointment.checked_in_at or appointment.updated_at
+        raise AlreadyCheckedIn(at=_local_clock(at, site))
+    if status == AppointmentStatus.NO_SHOW:
+        raise MarkedNoShow
+
+
+def _check_in(
+    *,
+    appointment: Appointment,
+    by: User,
+    via: str,
+    force: bool,
+    request: HttpRequest | None,
+) -> Appointment:
+    """Check in an appointment already known to be at one of `by`'s sites, inside
+    the caller's transaction."""
+    site = appointment.slot.site
+    _refuse_unless_booked(appointment)
+    today = site_today(site=site)
+    booked_for = _local_day(appointment.slot.starts_at, site)
+    if booked_for != today and not force:
+        raise NotToday(booked_for=booked_for.isoformat())
+
+    now = timezone.now()
+    # Compare-and-swap: of two desks checking her in at once, one changes the row
+    # and the other changes nothing and is told who came first.
+    changed = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.BOOKED
+    ).update(status=AppointmentStatus.CHECKED_IN, checked_in_at=now, updated_at=now)
+    if changed != 1:
+        appointment.refresh_from_db()
+        _refuse_unless_booked(appointment)
+        raise AppointmentChanged
+    appointment.status = AppointmentStatus.CHECKED_IN
+    appointment.checked_in_at = now
+
+    screening_services.visit_open(
+        campaign=appointment.campaign,
+        participant=appointment.participant,
+        site_id=site.pk,
+        site_name=site.name,
+        day=today,
+        appointment_id=appointment.pk,
+        reference=appointment.reference,
+        by=by,
+    )
+    # Reminders still waiting would only confuse her now that she is here.
+    notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
+    other_day = booked_for != today
+    audit_record(
+        actor=by,
+        action="appointment.checkin",
+        obj_type="appointment",
+        obj_id=appointment.pk,
+        request=request,
+        purpose="came on another day" if other_day else "check-in",
+        details={
+            "via": via,
+            "site": site.pk,
+            "booked_for": booked_for.isoformat(),
+            "forced": other_day,
+        },
+    )
+    logger.info(
+        "scheduling.checked_in id=%s site=%s by=%s via=%s",
+        appointment.pk,
+        site.pk,
+        by.pk,
+        via,
+    )
+    return appointment
+
+
+def appointment_check_in(
+    *,
+    by: User,
+    reference: str | None = None,
+    token: str | None = None,
+    force: bool = False,
+    via: str | None = None,
+    request: HttpRequest | None = None,
+) -> Appointment:
+    """Check her in by booking reference or by the token of her QR code.
+
+    Raises AppointmentNotFound; OtherSite for another site's booking (before
+    anything about it is said); AppointmentCancelled, AlreadyCheckedIn or
+    MarkedNoShow; NotToday for a booking of another day unless `force`, which
+    is then audited as "came on another day".
+    """
+    appointment = _appointment_for_checkin(reference=reference, token=token)
+    if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
+        raise OtherSite
+    with transaction.atomic():
+        return _check_in(
+            appointment=appointment,
+            by=by,
+            via=via or (VIA_QR if token else VIA_REFERENCE),
+            force=force,
+            request=request,
+        )
+
+
+def appointment_check_in_undo(
+    *, by: User, appointment_id: int, request: HttpRequest | None = None
+) -> Appointment:
+    """Take back a check-in made by mistake, within the first 15 minutes.
+
+    A booking goes back to `booked`; a walk-in is cancelled and her place given
+    back, since nobody is coming for it later. Raises NotCheckedIn, UndoExpired,
+    and screening's ResultsExist once a result is recorded.
+    """
+    appointment = clinic_appointment_get(user=by, appointment_id=appointment_id)
+    if appointment.status != AppointmentStatus.CHECKED_IN:
+        raise NotCheckedIn
+    now = timezone.now()
+    checked_in_at = appointment.checked_in_at
+    if checked_in_at is None or checked_in_at < now - _undo_window():
+        raise UndoExpired
+    with transaction.atomic():
+        visit = screening_selectors.visit_for_appointment(appointment_id=appointment.pk)
+        if visit is not None:
+            screening_services.visit_undo(visit=visit, by=by)
+        if appointment.is_walk_in:
+            # The slot first, the appointment after: the lock order of booking.
+            Slot.objects.select_for_update(no_key=True).filter(
+                pk=appointment.slot_id
+            ).first()
+            new_status = AppointmentStatus.CANCELLED
+            fields: dict[str, Any] = {"cancelled_at": now}
+        else:
+            new_status = AppointmentStatus.BOOKED
+            fields = {}
+        # Compare-and-swap on the check-in time: a second undo, or a check-in
+        # redone meanwhile, finds nothing to change.
+        changed = Appointment.objects.filter(
+            pk=appointment.pk,
+            status=AppointmentStatus.CHECKED_IN,
+            checked_in_at=checked_in_at,
+        ).update(status=new_status, checked_in_at=None, updated_at=now, **fields)
+        if changed != 1:
+            raise AppointmentChanged
+        if appointment.is_walk_in:
+            Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+        audit_record(
+            actor=by,
+            action="appointment.checkin_undo",
+            obj_type="appointment",
+            obj_id=appointment.pk,
+            request=request,
+            purpose="check-in undone",
+            details={"site": appointment.slot.site_id},
+        )
+    appointment.status = new_status
+    appointment.checked_in_at = None
+    logger.info("scheduling.checkin_undone id=%s by=%s", appointment.pk, by.pk)
+    return appointment
+
+
+# --- Search by phone digits and name ----------------------------------------------
+
+SEARCH_ACTION = "appointment.search"
+
+
+def appointment_search(
+    *,
+    by: User,
+    site: Site,
+    day: date,
+    phone_last4: str,
+    name_initial: str,
+    purpose: str,
+    request: HttpRequest | None = None,
+) -> list[DeskRow]:
+    """Find bookings at `site` around `day` by the last four digits of her phone
+    and the first character of her name, exactly. Masked results; each search is
+    audited with its purpose and counted: SearchRateLimited past the limit per
+    staff member per minute (SEARCH_LIMIT_PER_MINUTE, default 30)."""
+    limit = getattr(settings, "SEARCH_LIMIT_PER_MINUTE", 30)
+    with transaction.atomic():
+        # Her own row, locked: count the last minute's searches and record this
+        # one as a single step, so parallel tabs cannot slip past the limit.
+        User.objects.select_for_update(no_key=True).filter(pk=by.pk).first()
+        recent = AuditEvent.objects.filter(
+            actor=by,
+            action=SEARCH_ACTION,
+            created_at__gte=timezone.now() - timedelta(minutes=1),
+        ).count()
+        if recent >= limit:
+            raise SearchRateLimited(retry_after=60)
+        rows = clinic_search_rows(
+            site=site, day=day, phone_last4=phone_last4, name_initial=name_initial
+        )
+        audit_record(
+            actor=by,
+            action=SEARCH_ACTION,
+            obj_type="site",
+            obj_id=site.pk,
+            request=request,
+            purpose=purpose,
+            details={"day": day.isoformat(), "matches": [row.id for row in rows]},
+        )
+    return rows
+
+
+# --- Walk-ins -----------------------------------------------------------------------
+
+
+def walk_in_campaign(*, site: Site, day: date, campaign_id: int | None) -> Campaign:
+    """The campaign screening at `site` on `day`: the one asked for, or the only
+    one with slots there that day."""
+    zone = ZoneInfo(site.timezone)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    campaigns = Campaign.objects.filter(
+        status__in=[CampaignStatus.OPEN, CampaignStatus.CLOSED],
+        starts_on__lte=day,
+        ends_on__gte=day,
+        pk__in=Slot.objects.filter(
+            site=site, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
+        ).values("campaign_id"),
+    ).order_by("id")
+    if campaign_id is not None:
+        campaigns = campaigns.filter(pk=campaign_id)
+    found = list(campaigns[:2])
+    if not found:
+        raise NoCampaignToday
+    if len(found) > 1:
+        raise CampaignRequired
+    return found[0]
+
+
+def _walk_in_slot(*, campaign: Campaign, site: Site, day: date) -> Slot:
+    """The day's walk-in slot, made on first use. It starts at midnight, so it has
+    always begun by the time anyone asks: no list offers it and online booking,
+    which only takes places in slots yet to start, can never take it."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(site.timezone))
+    # get_or_create survives a concurrent first walk-in on the unique key.
+    slot, _created = Slot.objects.get_or_create(
+        campaign=campaign,
+        site=site,
+        starts_at=start,
+        defaults={
+            "ends_at": start + timedelta(days=1),
+            "capacity": site.walk_in_capacity,
+        },
+    )
+    return slot
+
+
+def _walk_in_participant(
+    *,
+    campaign: Campaign,
+    phone: str,
+    full_name: str,
+    id_number: str,
+    employment_type: str,
+    employment_other: str,
+    employer: str,
+    district_code: str,
+    consent: bool,
+) -> Participant:
+    """The woman on record with this phone or ID number, or a new registration
+    through the same rules as online sign-up."""
+    try:
+        phone = normalise_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationFailed(errors={"phone": [str(exc.message)]}) from None
+    phone_hash = keyed_hash(phone, purpose="phone")
+    id_hash = keyed_hash(normalise_id_number(id_number), purpose="id")
+    existing = (
+        Participant.objects.filter(phone_hash=phone_hash).first()
+        or Participant.objects.filter(id_hash=id_hash).first()
+    )
+    if existing is None:
+        return screening_services.participant_register(
+            identity=PhoneIdentity(
+                phone=phone, phone_hash=phone_hash, participant=None
+            ),
+            full_name=full_name,
+            id_number=id_number,
+            employment_type=employment_type,
+            employment_other=employment_other,
+            employer=employer,
+            district_code=district_code,
+            campaign=campaign,
+            consent_health_data=consent,
+            consent_version=HEALTH_DATA_CONSENT_VERSION,
+            sms_reminders=True,
+        )
+    if not consent:
+        raise ValidationFailed(
+            errors={
+                "consent": [
+                    gettext("She must agree to the processing of her health data.")
+                ]
+            }
+        )
+    screening_services.consent_give(
+        participant=existing,
+        purpose=ConsentPurpose.HEALTH_DATA,
+        text_version=HEALTH_DATA_CONSENT_VERSION,
+    )
+    return existing
+
+
+def walk_in_register(
+    *,
+    by: User,
+    site: Site,
+    phone: str,
+    full_name: str,
+    id_number: str,
+    employment_type: str,
+    district_code: str,
+    consent: bool,
+    employment_other: str = "",
+    employer: str = "",
+    campaign_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> Appointment:
+    """Register a woman who came without a booking, give her one of today's
+    walk-in places and check her in: all of it, or nothing.
+
+    A woman already on record (same phone or ID number) is reused, never
+    duplicated. Raises ValidationFailed, NoCampaignToday, CampaignRequired,
+    AlreadyBooked (she has a booking: check that in instead), NotEligible and
+    WalkInsFull.
+    """
+    day = site_today(site=site)
+    now = timezone.now()
+    with transaction.atomic():
+        campaign = walk_in_campaign(site=site, day=day, campaign_id=campaign_id)
+        participant = _walk_in_participant(
+            campaign=campaign,
+            phone=phone,
+            full_name=full_name,
+            id_number=id_number,
+            employment_type=employment_type,
+            employment_other=employment_other,
+            employer=employer,
+            district_code=district_code,
+            consent=consent,
+        )
+        booked = (
+            Appointment.objects.filter(
+                participant=participant,
+                campaign=campaign,
+                status=AppointmentStatus.BOOKED,
+            )
+            .select_related("slot")
+            .first()
+        )
+        if booked is not None:
+            own_site = booked.slot.site_id == site.pk
+            raise AlreadyBooked(
+                gettext(
+                    "She already has a booking in this campaign. Check her in with "
+                    "its reference instead."
+                ),
+                extra={"reference": booked.reference} if own_site else {},
+            )
+        reasons = [
+            reason
+            for reason in screening_selectors.participant_eligibility(
+                participant=participant,
+                campaign=campaign,
+                now=now,
+                quota_used=campaign_quota_used(campaign=campaign),
+                has_active_appointment=False,
+            )
+            # Walk-ins come on screening days, after sign-up may have closed.
+            if reason.code != "registration_closed"
+        ]
+        if reasons:
+            raise NotEligible(reasons=reasons)
+
+        slot = _walk_in_slot(campaign=campaign, site=site, day=day)
+        # One statement, so two desks can never both take the last walk-in place.
+        taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
+            booked=F("booked") + 1
+        )
+        if taken != 1:
+            raise WalkInsFull
+        appointment = _appointment_insert(participant=participant, slot=slot)
+        _ensure_quota(participant=participant, campaign_id=campaign.pk, now=now)
+        Appointment.objects.filter(pk=appointment.pk).update(is_walk_in=True)
+        appointment = Appointment.objects.select_related(
+            "slot__site", "participant", "campaign"
+        ).get(pk=appointment.pk)
+        _check_in(
+            appointment=appointment,
+            by=by,
+            via=VIA_WALK_IN,
+            force=False,
+            request=request,
+        )
+    logger.info(
+        "scheduling.walk_in id=%s site=%s participant=%s",
+        appointment.pk,
+        site.pk,
+        participant.pk,
+    )
+    return appointment
+
+
+# --- No-shows -------------------------------------------------------------------------
+
+NO_SHOW_BATCH = 500
+
+
+def appointments_mark_no_show(*, now: datetime | None = None) -> int:
+    """Mark as `no_show` every appointment still `booked` NO_SHOW_AFTER_MINUTES
+    (default 60) after its slot ended, and queue her `missed` message with a
+    link to book again. Nothing is released: the slot is over.
+
+    Idempotent and safe beside check-ins: each row changes by a compare-and-swap
+    from `booked`, in its own transaction with its message, so a woman checked
+    in at the last moment is left alone. Returns how many it marked.
+    """
+    now = now or timezone.now()
+    minutes = getattr(settings, "NO_SHOW_AFTER_MINUTES", 60)
+    cutoff = now - timedelta(minutes=minutes)
+    marked = 0
+    while True:
+        ids = list(
+            Appointment.objects.filter(
+                status=AppointmentStatus.BOOKED, slot__ends_at__lte=cutoff
+            )
+            .order_by("slot__ends_at", "id")
+            .values_list("id", flat=True)[:NO_SHOW_BATCH]
+        )
+        for appointment_id in ids:
+            with transaction.atomic():
+                changed = Appointment.objects.filter(
+                    pk=appointment_id, status=AppointmentStatus.BOOKED
+                ).update(status=AppointmentStatus.NO_SHOW, updated_at=now)
+                if changed != 1:
+                    continue
+                appointment = Appointment.objects.select_related(
+                    "slot__site", "participant"
+                ).get(pk=appointment_id)
+                message_missed(appointment=appointment)
+            marked += 1
+        if len(ids) < NO_SHOW_BATCH:
+            break
+    if marked:
+        logger.info("scheduling.no_shows_marked count=%s", marked)
+    return marked
+
+
+# --- Results entered at the desk --------------------------------------------------
+
+
+def appointment_results_record(
+    *,
+    by: User,
+    appointment_id: int,
+    tests: list[dict[str, str]],
+    notes: str,
+    request: HttpRequest | None = None,
+) -> list[Any]:
+    """Record results for a checked-in woman through screening's result_record,
+    and mark her appointment screened. Raises NotCheckedIn without a visit; the
+    result errors (unknown test or value) come from screening."""
+    appointment = clinic_appointment_get(user=by, appointment_id=appointment_id)
+    visit = screening_selectors.visit_for_appointment(appointment_id=appointment.pk)
+    if visit is None or appointment.status not in (
+        AppointmentStatus.CHECKED_IN,
+        AppointmentStatus.SCREENED,
+    ):
+        raise NotCheckedIn
+    with transaction.atomic():
+        results = screening_services.result_record(
+            visit_id=visit.pk,
+            tests=tests,
+            notes=notes,
+            by=by,
+            source="desk",
+            request=request,
+        )
+        Appointment.objects.filter(
+            pk=appointment.pk, status=AppointmentStatus.CHECKED_IN
+        ).update(status=AppointmentStatus.SCREENED, updated_at=timezone.now())
+    return list(results)

@@ -1,0 +1,18 @@
+"""Celery entry points of the scheduling app: ids in, one service call."""
+
+from celery import shared_task
+
+from scheduling.clinic import appointments_mark_no_show
+
+
+@shared_task(
+    name="scheduling.appointments_mark_no_show",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=600,
+    soft_time_limit=540,
+)
+def appointments_mark_no_show_task() -> int:
+    """The no-show sweep. Safe to run twice or side by side: every row changes by
+    a compare-and-swap from `booked`, and its message has a dedupe key."""
+    return appointments_mark_no_show()

@@ -1,0 +1,235 @@
+"""The desk pages without JavaScript: forms posting to the same services."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from common.models import AuditEvent
+from scheduling import clinic
+from scheduling.models import Appointment, AppointmentStatus
+from screening.models import Result
+from tests.scheduling.desk_support import booked_today, clinic_user, slot_today
+from tests.scheduling.factories import SiteFactory
+from tests.screening.factories import (
+    CampaignFactory,
+    DistrictFactory,
+    ParticipantFactory,
+    female_id_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site():  # type: ignore[no-untyped-def]
+    return SiteFactory(name="焦作市妇幼保健院")
+
+
+@pytest.fixture
+def nurse(site):  # type: ignore[no-untyped-def]
+    return clinic_user(site)
+
+
+@pytest.fixture
+def desk(client, nurse):  # type: ignore[no-untyped-def]
+    client.force_login(nurse)
+    return client
+
+
+def test_the_day_list_shows_counts_and_masked_women(desk, site) -> None:  # type: ignore[no-untyped-def]
+    woman = ParticipantFactory(
+        full_name="张秀英", phone="13812345678", id_number="11010519491231002X"
+    )
+    booked_today(site=site, participant=woman)
+
+    html = desk.get("/desk/").content.decode()
+
+    assert "张**" in html
+    assert "138****5678" in html
+    assert "110105********002X" in html
+    assert "张秀英" not in html
+    assert "13812345678" not in html
+    assert "<span>1</span>" in html
+
+
+def test_pages_carry_no_inline_script(desk, site) -> None:  # type: ignore[no-untyped-def]
+    booked_today(site=site)
+
+    html = desk.get("/desk/").content.decode()
+
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert "/static/js/desk.js" in html
+
+
+def test_staff_of_several_sites_choose_one_first(client, site) -> None:  # type: ignore[no-untyped-def]
+    other = SiteFactory(name="解放区妇幼")
+    client.force_login(clinic_user(site, other))
+
+    html = client.get("/desk/").content.decode()
+
+    assert f"?site={site.pk}" in html
+    assert f"?site={other.pk}" in html
+
+
+def test_the_check_in_form_checks_her_in_and_offers_undo(desk, site) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+
+    response = desk.post(
+        "/desk/checkin/", {"site": site.pk, "reference": appointment.reference}
+    )
+    html = desk.get(response["Location"]).content.decode()
+
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    assert f"/desk/checkins/{appointment.pk}/undo/" in html
+
+
+def test_a_refused_check_in_says_why(desk, site) -> None:  # type: ignore[no-untyped-def]
+    response = desk.post(
+        "/desk/checkin/", {"site": site.pk, "reference": "ZZZZZZZZ"}, follow=True
+    )
+
+    assert 'class="error"' in response.content.decode()
+
+
+def test_another_days_booking_asks_before_checking_in(desk, site) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site, days=3)
+
+    asked = desk.post(
+        "/desk/checkin/", {"site": site.pk, "reference": appointment.reference}
+    )
+    confirmed = desk.post(
+        "/desk/checkin/",
+        {"site": site.pk, "reference": appointment.reference, "force": "on"},
+    )
+
+    assert asked.status_code == 400
+    assert 'name="force"' in asked.content.decode()
+    assert confirmed.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+
+
+def test_the_undo_button_takes_the_check_in_back(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+
+    response = desk.post(f"/desk/checkins/{appointment.pk}/undo/", {"site": site.pk})
+
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_the_search_page_finds_her_and_checks_her_in_audited_as_search(
+    desk, site
+) -> None:  # type: ignore[no-untyped-def]
+    woman = ParticipantFactory(full_name="张秀英", phone="13812345678")
+    appointment = booked_today(site=site, participant=woman)
+
+    html = desk.get(
+        "/desk/search/",
+        {
+            "site": site.pk,
+            "phone_last4": "5678",
+            "name_initial": "张",
+            "purpose": "check_in",
+        },
+    ).content.decode()
+    desk.post(
+        "/desk/checkin/",
+        {"site": site.pk, "reference": appointment.reference, "via": "search"},
+    )
+
+    assert "138****5678" in html
+    event = AuditEvent.objects.get(action="appointment.checkin")
+    assert event.details["via"] == "search"
+
+
+def test_the_walk_in_form_registers_and_checks_her_in(desk, site) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    slot_today(site=site, campaign=CampaignFactory(districts=[district]))
+
+    page = desk.get(f"/desk/walk-in/?site={site.pk}")
+    response = desk.post(
+        f"/desk/walk-in/?site={site.pk}",
+        {
+            "phone": "13900001234",
+            "full_name": "李红",
+            "id_number": female_id_number(31),
+            "employment_type": "ride_hailing",
+            "district_code": "410802",
+            "consent": "on",
+        },
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert Appointment.objects.get(is_walk_in=True).status == "checked_in"
+
+
+def test_the_walk_in_form_shows_field_errors(desk, site) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    slot_today(site=site, campaign=CampaignFactory(districts=[district]))
+
+    response = desk.post(
+        f"/desk/walk-in/?site={site.pk}",
+        {
+            "phone": "13900001234",
+            "full_name": "李红",
+            "id_number": "410802198001011230",
+            "employment_type": "courier",
+            "district_code": "410802",
+        },
+    )
+
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not Appointment.objects.exists()
+
+
+def test_the_results_page_offers_the_codes_and_records_them(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+
+    page = desk.get(f"/desk/appointments/{appointment.pk}/results/")
+    response = desk.post(
+        f"/desk/appointments/{appointment.pk}/results/",
+        {"test_hpv": "HPV_NEG", "test_cbe": "CBE_NORMAL", "notes": ""},
+    )
+
+    assert 'name="test_hpv"' in page.content.decode()
+    assert "HPV_16_18_POS" in page.content.decode()
+    assert response.status_code == 302
+    assert Result.objects.filter(visit__appointment_id=appointment.pk).count() == 2
+    assert AuditEvent.objects.filter(action="appointment.view").exists()
+
+
+def test_the_missing_results_list_names_who_is_waiting(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+
+    html = desk.get(f"/desk/missing/?site={site.pk}").content.decode()
+
+    assert appointment.reference in html
+
+
+def test_the_import_page_uploads_and_shows_progress(desk, site) -> None:  # type: ignore[no-untyped-def]
+    upload = SimpleUploadedFile(
+        "lab.csv", b"reference,test,value\nABCDEFGH,hpv,HPV_NEG\n", "text/csv"
+    )
+
+    response = desk.post(f"/desk/imports/?site={site.pk}", {"file": upload})
+    progress = desk.get(response["Location"])
+
+    assert response.status_code == 302
+    assert "<progress" in progress.content.decode()
+    assert 'http-equiv="refresh"' in progress.content.decode()
+
+
+def test_the_follow_up_worklist_page_opens(desk, site) -> None:  # type: ignore[no-untyped-def]
+    response = desk.get(f"/desk/follow-up/?site={site.pk}")
+
+    assert response.status_code == 200
