@@ -38,11 +38,25 @@ def decrypt_text(token: str) -> str:
         ) from None
 
 
+def _hmac(key: str, value: str, purpose: str) -> str:
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def keyed_hash(value: str, *, purpose: str) -> str:
     """HMAC-SHA256 of a normalised value; `purpose` keeps ID and phone hashes apart."""
-    key = settings.ID_HASH_KEY.encode()
-    message = f"{purpose}:{value}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return _hmac(settings.ID_HASH_KEY, value, purpose)
+
+
+def keyed_hash_candidates(value: str, *, purpose: str) -> list[str]:
+    """The hash under the current key and, while a rotation of ID_HASH_KEY is
+    under way, under ID_HASH_KEY_PREVIOUS too: a row not yet rebuilt by
+    `rotate_keys` still carries the old one, and must still be found."""
+    hashes = [keyed_hash(value, purpose=purpose)]
+    previous = getattr(settings, "ID_HASH_KEY_PREVIOUS", "")
+    if previous and previous != settings.ID_HASH_KEY:
+        hashes.append(_hmac(previous, value, purpose))
+    return hashes
 
 
 class EncryptedTextField(models.TextField):

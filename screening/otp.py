@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from common.audit import audit_record
-from common.crypto import keyed_hash
+from common.crypto import keyed_hash, keyed_hash_candidates
 from notifications.services import notification_schedule
 from screening.authentication import token_hash
 from screening.errors import OtpInvalid, OtpRateLimited, PhoneInvalid
@@ -187,7 +187,10 @@ def otp_verify(*, phone_raw: str, code: str) -> tuple[str, Participant | None]:
         if matched:
             challenge.used_at = now
             challenge.save(update_fields=["used_at"])
-            participant = Participant.objects.filter(phone_hash=phone_hash).first()
+            # During a rotation of ID_HASH_KEY her row may carry the old hash.
+            participant = Participant.objects.filter(
+                phone_hash__in=keyed_hash_candidates(phone, purpose="phone")
+            ).first()
             key = secrets.token_urlsafe(32)
             token = ParticipantToken.objects.create(
                 key_hash=token_hash(key),

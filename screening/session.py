@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
 
-from common.crypto import decrypt_text, encrypt_text
+from common.crypto import decrypt_text, encrypt_text, keyed_hash_candidates
 from screening.authentication import PhoneIdentity, token_hash
 from screening.models import Participant, ParticipantToken
 
@@ -66,7 +66,9 @@ def identity_from_session(request: HttpRequest) -> PhoneIdentity | None:
     if participant is None:
         # She may have registered after this token was issued.
         participant = Participant.objects.filter(
-            phone_hash=token.phone_hash, anonymised_at__isnull=True
+            # Either hash: during a key rotation her row may carry the old one.
+            phone_hash__in=keyed_hash_candidates(token.phone, purpose="phone"),
+            anonymised_at__isnull=True,
         ).first()
     elif participant.anonymised_at is not None:
         participant = None

@@ -1,0 +1,243 @@
+"""The access matrix, generated from the URL configuration.
+
+Every route is requested by every role, with path ids naming participant A's
+records at site 1: for A they are her own, for B another woman's, for clinic
+staff of site 2 another site's. A route nobody has classified fails the test,
+so every new route has to be placed in RULES first.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
+
+from accounts.models import Role
+from scheduling.models import Appointment, AppointmentStatus
+from screening.models import Participant, ResultImport
+from tests.accounts.factories import UserFactory
+from tests.privacy.support import sign_in_page
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    ConsentedParticipantFactory,
+    SiteFactory,
+    SlotFactory,
+)
+from tests.screening.factories import bearer_token
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "participant_a", "participant_b", "clinic_1", "clinic_2")
+ROLES += ("union", "admin")
+
+# What each kind of answer may be.
+OK = frozenset({200, 204, 302, 400, 405, 409})
+DENIED = frozenset({302, 401, 403, 404, 405})
+NOT_FOUND = frozenset({404, 405})
+ANY = frozenset(range(200, 500))
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: str
+    allowed: dict[str, frozenset[int]]
+
+
+def _only(roles: dict[str, frozenset[int]], default: frozenset[int]) -> dict:
+    return {role: roles.get(role, default) for role in ROLES}
+
+
+PUBLIC = _only({}, ANY)
+STAFF_ADMIN_SITE = _only({"admin": ANY}, frozenset({302}))
+PARTICIPANT_SELF = _only({"participant_a": OK, "participant_b": OK}, DENIED)
+PARTICIPANT_OBJECT = _only({"participant_a": OK, "participant_b": NOT_FOUND}, DENIED)
+CLINIC = _only({"clinic_1": OK, "clinic_2": OK, "admin": OK | {403}}, DENIED)
+# A program admin belongs to no site: some desk pages refuse her (403).
+CLINIC_ADMIN = OK | {403}
+CLINIC_OBJECT = _only(
+    {
+        "clinic_1": OK,
+        "clinic_2": frozenset({400, 403, 404, 405, 409}),
+        "admin": CLINIC_ADMIN,
+    },
+    DENIED,
+)
+UNION = _only({"union": OK, "admin": OK}, DENIED)
+
+# First match wins; patterns are the route as the URL configuration spells it.
+RULES = [
+    Rule(r"^admin/(login|logout)/$", PUBLIC),
+    Rule(r"^admin/", STAFF_ADMIN_SITE),
+    Rule(r"^(healthz|i18n/|signup/|signin/|signout/|book/|staff/)", PUBLIC),
+    Rule(r"^$", PUBLIC),
+    Rule(r"^api/(schema|docs)/$", PUBLIC),
+    Rule(r"^api/v1/auth/", PUBLIC),
+    Rule(r"^api/v1/(campaigns|sites)/", PUBLIC),
+    Rule(r"^sms/receipts/", PUBLIC),
+    Rule(r"^api/v1/participants/", PARTICIPANT_SELF),
+    Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
+    Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
+    Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
+    Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
+    Rule(r"^my/", PARTICIPANT_SELF),
+    Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
+    Rule(r"^(api/v1/clinic|desk)/", CLINIC),
+    Rule(r"^(api/v1/reports|union)/", UNION),
+]
+
+# Regular-expression routes cannot be filled in mechanically.
+REGEX_EXAMPLES = {
+    "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
+    "scheduling)/$": "/admin/screening/",
+    "admin/(?P<url>.*)$": "/admin/no-such-page/",
+}
+
+
+def routes(patterns=None, prefix: str = "") -> Iterator[str]:  # type: ignore[no-untyped-def]
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def rule_for(route: str) -> Rule | None:
+    return next((rule for rule in RULES if re.search(rule.pattern, route)), None)
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = [route for route in routes() if rule_for(route) is None]
+
+    assert not unclassified, f"Classify these routes in RULES: {unclassified}"
+
+
+@dataclass
+class World:
+    a: Participant
+    b: Participant
+    appointment: Appointment
+    clients: dict[str, Client]
+    headers: dict[str, dict[str, str]]
+    kwargs: dict[str, str]
+
+
+@pytest.fixture
+def world() -> World:
+    site_1, site_2 = SiteFactory(), SiteFactory()
+    a = ConsentedParticipantFactory(full_name="甲秀兰", phone="13800001111")
+    b = ConsentedParticipantFactory(full_name="乙春梅", phone="13800002222")
+    appointment = AppointmentFactory(participant=a, slot=SlotFactory(site=site_1))
+    appointment.slot.booked = 1
+    appointment.slot.save(update_fields=["booked"])
+    AppointmentFactory(participant=b, slot=SlotFactory(site=site_2))
+    clinic_1 = UserFactory(username="clinic_1", role=Role.CLINIC)
+    clinic_2 = UserFactory(username="clinic_2", role=Role.CLINIC)
+    site_1.staff.add(clinic_1)
+    site_2.staff.add(clinic_2)
+    staff = {
+        "clinic_1": clinic_1,
+        "clinic_2": clinic_2,
+        "union": UserFactory(username="union_1", role=Role.UNION),
+        "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
+    }
+    upload = ResultImport.objects.create(
+        created_by=clinic_1, sha256="0" * 64, size=1, content=b"x"
+    )
+    clients = {role: Client() for role in ROLES}
+    headers: dict[str, dict[str, str]] = {role: {} for role in ROLES}
+    for role, participant in (("participant_a", a), ("participant_b", b)):
+        sign_in_page(clients[role], participant)
+        key = bearer_token(phone=participant.phone, participant=participant)
+        headers[role] = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    for role, user in staff.items():
+        clients[role].force_login(user)
+    kwargs = {
+        "appointment_id": str(appointment.pk),
+        "campaign_id": str(appointment.campaign_id),
+        "import_id": str(upload.pk),
+        "token": "not-the-receipt-token",
+        "object_id": "1",
+        "content_type_id": "1",
+        "id": str(staff["admin"].pk),
+    }
+    return World(a, b, appointment, clients, headers, kwargs)
+
+
+def path_for(route: str, kwargs: dict[str, str]) -> str:
+    if route in REGEX_EXAMPLES:
+        return REGEX_EXAMPLES[route]
+    assert "(?P" not in route, f"Add an example for {route}"
+    assert "^" not in route, f"Add an example for {route}"
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route)
+
+
+def _secrets_of_a(world: World) -> list[str]:
+    return [
+        world.a.full_name,
+        world.a.phone,
+        world.a.phone[:3] + "****" + world.a.phone[-4:],
+        world.a.id_number,
+        world.appointment.reference,
+    ]
+
+
+# Who may see A's details at all: herself, her site's desk, the program admin.
+MAY_SEE_A = frozenset({"participant_a", "clinic_1", "admin"})
+
+
+def test_every_role_gets_what_the_matrix_says_and_nothing_of_anyone_else(
+    world: World,
+) -> None:
+    problems = []
+    secrets_ = _secrets_of_a(world)
+    with translation.override("en"):
+        for route in routes():
+            rule = rule_for(route)
+            assert rule is not None
+            path = path_for(route, world.kwargs)
+            for role in ROLES:
+                extra = world.headers[role] if path.startswith("/api/") else {}
+                response = world.clients[role].get(path, **extra)
+                status = response.status_code
+                if status not in rule.allowed[role]:
+                    problems.append(f"{role} GET {path}: {status}")
+                body = getattr(response, "content", b"").decode(errors="replace")
+                may_see = role in MAY_SEE_A and status < 400
+                leaked = [s for s in secrets_ if s in body]
+                if leaked and not may_see:
+                    problems.append(f"{role} GET {path}: {status} shows {leaked}")
+
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/appointments/{id}/cancel/",
+        "/api/v1/appointments/{id}/reschedule/",
+        "/my/appointments/{id}/cancel/",
+        "/my/appointments/{id}/reschedule/",
+    ],
+)
+def test_another_woman_cannot_change_her_booking(world: World, path: str) -> None:
+    url = path.format(id=world.appointment.pk)
+    client = world.clients["participant_b"]
+    if url.startswith("/api/"):
+        response = client.post(
+            url,
+            {"slot": world.appointment.slot_id},
+            content_type="application/json",
+            **world.headers["participant_b"],
+        )
+    else:
+        response = client.post(
+            url, {"slot": world.appointment.slot_id, "confirm": "on"}
+        )
+
+    world.appointment.refresh_from_db()
+    assert response.status_code == 404
+    assert world.appointment.status == AppointmentStatus.BOOKED
+    assert world.a.full_name not in response.content.decode()
