@@ -80,6 +80,8 @@ def _close_stray_connections(
     yield
     from django.db import connection
 
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

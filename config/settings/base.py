@@ -295,3 +295,6 @@ QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
 # Ids per send task: one task per message costs more in the broker than the send.
 OUTBOX_SEND_BATCH_SIZE = env_int("OUTBOX_SEND_BATCH_SIZE", 50, minimum=1)
+
+# Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

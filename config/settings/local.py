@@ -18,6 +18,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("ID_HASH_KEY", "local-only-id-hash-key-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+os.environ.setdefault(
+    "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_VAR / 'ankang.sqlite3'}")
 
 from config.settings.base import *  # noqa: E402
