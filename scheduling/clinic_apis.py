@@ -25,6 +25,7 @@ from scheduling.selectors import (
     clinic_site_get,
     clinic_sites,
     site_today,
+    upload_site_ids,
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
@@ -331,7 +332,9 @@ class ResultImportCreateApi(ClinicApi):
     def post(self, request: Request) -> Response:
         uploaded = uploaded_csv(request.FILES)
         result_import = screening_services.result_import_create(
-            uploaded_file=uploaded, by=request.user
+            uploaded_file=uploaded,
+            by=request.user,
+            site_ids=upload_site_ids(user=request.user),
         )
         return Response(import_body(result_import), status=status.HTTP_202_ACCEPTED)
 

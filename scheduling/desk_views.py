@@ -38,6 +38,7 @@ from scheduling.selectors import (
     clinic_site_get,
     clinic_sites,
     site_today,
+    upload_site_ids,
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
@@ -446,7 +447,9 @@ def desk_imports(request: HttpRequest) -> HttpResponse:
         try:
             uploaded = uploaded_csv(request.FILES)
             result_import = screening_services.result_import_create(
-                uploaded_file=uploaded, by=request.user
+                uploaded_file=uploaded,
+                by=request.user,
+                site_ids=upload_site_ids(user=request.user),
             )
         except ApplicationError as error:
             form.add_error("file", str(error.detail))

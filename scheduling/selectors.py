@@ -209,6 +209,13 @@ def clinic_sites(*, user: Any) -> QuerySet[Site]:
     return Site.objects.none()
 
 
+def upload_site_ids(*, user: Any) -> list[int] | None:
+    """The sites a lab upload by this user may record results for (None: any)."""
+    if getattr(user, "role", None) == "admin":
+        return None
+    return list(clinic_sites(user=user).values_list("pk", flat=True))
+
+
 def clinic_site_get(*, user: Any, site_id: int) -> Site:
     """One of her sites, or OtherSite."""
     site = clinic_sites(user=user).filter(pk=site_id).first()

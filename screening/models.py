@@ -437,6 +437,9 @@ class ResultImport(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # The sites whose visits this upload may record results for; null: any site
+    # (a program admin). Screening knows sites only by id.
+    site_ids = models.JSONField(_("sites"), null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     sha256 = models.CharField(_("sha256"), max_length=64, unique=True)
     size = models.PositiveIntegerField(_("size in bytes"))

@@ -179,8 +179,13 @@ def check_file(content: bytes) -> str:
     return encoding
 
 
-def result_import_create(*, uploaded_file: UploadedFile, by: Any) -> ResultImport:
+def result_import_create(
+    *, uploaded_file: UploadedFile, by: Any, site_ids: list[int] | None = None
+) -> ResultImport:
     """Store an uploaded lab CSV and have a worker import it after commit.
+
+    With `site_ids`, rows are recorded only for visits at those sites: clinic
+    staff write results for their own sites and nobody else's.
 
     The same bytes uploaded again return the first import and change nothing.
     Raises ResultImportInvalid (400) for a file that is empty, too large, binary,
@@ -215,6 +220,7 @@ def result_import_create(*, uploaded_file: UploadedFile, by: Any) -> ResultImpor
         with transaction.atomic():
             result_import = ResultImport.objects.create(
                 created_by=actor,
+                site_ids=None if site_ids is None else sorted(set(site_ids)),
                 filename=(getattr(uploaded_file, "name", "") or "")[-200:],
                 sha256=sha256,
                 size=len(content),
@@ -276,14 +282,13 @@ def _flush(
     with transaction.atomic():
         # Locked in id order, like every multi-visit write, so batches and desk
         # recordings of the same visits queue instead of deadlocking.
-        visits = (
-            Visit.objects.select_for_update()
-            .filter(
-                reference__in={row.reference for row in batch}, undone_at__isnull=True
-            )
-            .order_by("pk")
-            .only("pk", "reference", "undone_at")
+        visits = Visit.objects.select_for_update().filter(
+            reference__in={row.reference for row in batch}, undone_at__isnull=True
         )
+        if result_import.site_ids is not None:
+            # Another site's visit reads as unknown: the row says nothing of it.
+            visits = visits.filter(site_id__in=result_import.site_ids)
+        visits = visits.order_by("pk").only("pk", "reference", "undone_at")
         by_reference = {visit.reference: visit for visit in visits}
         items: list[ResultInput] = []
         for row in batch:

@@ -201,3 +201,25 @@ def test_only_the_uploader_or_an_admin_can_read_an_import():
     assert result_import_get(import_id=result_import.pk, by=admin) == result_import
     with pytest.raises(ResultImportNotFound):
         result_import_get(import_id=result_import.pk, by=staff_user("other"))
+
+
+def test_an_upload_limited_to_some_sites_records_nothing_for_another_sites_visit():
+    desk = staff_user()
+    own, other = VisitFactory(site_id=1), VisitFactory(site_id=2)
+    content = (
+        "reference,test,value,notes\n"
+        f"{own.reference},hpv,HPV_NEG,\n"
+        f"{other.reference},hpv,HPV_NEG,\n"
+    ).encode()
+
+    done = run(
+        result_import_create(
+            uploaded_file=SimpleUploadedFile("lab.csv", content),
+            by=desk,
+            site_ids=[1],
+        )
+    )
+
+    assert done.recorded == 1
+    assert [(e["row"], e["field"]) for e in done.errors] == [(3, "reference")]
+    assert not Result.objects.filter(visit=other).exists()
