@@ -46,11 +46,12 @@ from scheduling.selectors import (
     DeskRow,
     campaign_quota_used,
     clinic_appointment_get,
+    clinic_day_rows,
     clinic_search_rows,
     clinic_sites,
     site_today,
 )
-from scheduling.services import _appointment_insert, _ensure_quota
+from scheduling.services import appointment_insert, campaign_quota_ensure
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.authentication import PhoneIdentity
@@ -491,8 +492,8 @@ def walk_in_register(
         )
         if taken != 1:
             raise WalkInsFull
-        appointment = _appointment_insert(participant=participant, slot=slot)
-        _ensure_quota(participant=participant, campaign_id=campaign.pk, now=now)
+        appointment = appointment_insert(participant=participant, slot=slot)
+        campaign_quota_ensure(participant=participant, campaign_id=campaign.pk, now=now)
         Appointment.objects.filter(pk=appointment.pk).update(is_walk_in=True)
         appointment = Appointment.objects.select_related(
             "slot__site", "participant", "campaign"
@@ -592,3 +593,21 @@ def appointment_results_record(
             pk=appointment.pk, status=AppointmentStatus.CHECKED_IN
         ).update(status=AppointmentStatus.SCREENED, updated_at=timezone.now())
     return list(results)
+
+
+def clinic_day_list_read(
+    *, user: Any, site: Site, day: date, request: HttpRequest | None = None
+) -> list[DeskRow]:
+    """The desk's day list for a site, recorded as a staff read of those women's
+    records (the API and the page both show it)."""
+    rows = clinic_day_rows(site=site, day=day)
+    audit_record(
+        actor=user,
+        action="appointment.day_list",
+        obj_type="site",
+        obj_id=site.pk,
+        request=request,
+        purpose="desk day list",
+        details={"day": day.isoformat(), "rows": len(rows)},
+    )
+    return rows

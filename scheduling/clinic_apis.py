@@ -15,13 +15,11 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
-from common.audit import audit_record
 from scheduling import clinic
 from scheduling.errors import NotCsv, SiteRequired
 from scheduling.models import Appointment
 from scheduling.selectors import (
     clinic_day_counts,
-    clinic_day_rows,
     clinic_site_get,
     clinic_sites,
     site_today,
@@ -100,15 +98,8 @@ class ClinicDayListApi(ClinicApi):
         filters.is_valid(raise_exception=True)
         site = self.site_from(filters.validated_data.get("site"))
         day: date = filters.validated_data.get("date") or site_today(site=site)
-        rows = clinic_day_rows(site=site, day=day)
-        audit_record(
-            actor=request.user,
-            action="appointment.day_list",
-            obj_type="site",
-            obj_id=site.pk,
-            request=request,
-            purpose="desk day list",
-            details={"day": day.isoformat(), "rows": len(rows)},
+        rows = clinic.clinic_day_list_read(
+            user=request.user, site=site, day=day, request=request
         )
         counts = self.CountsSerializer(clinic_day_counts(rows=rows)).data
         body = {"site": site.pk, "date": day, "counts": counts, "appointments": rows}

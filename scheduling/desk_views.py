@@ -34,7 +34,6 @@ from scheduling.models import AppointmentStatus, Site
 from scheduling.selectors import (
     clinic_appointment_get,
     clinic_day_counts,
-    clinic_day_rows,
     clinic_site_get,
     clinic_sites,
     site_today,
@@ -101,15 +100,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     if site is None:
         return render(request, "scheduling/desk/choose_site.html", {"sites": sites})
     day = _day(request, site)
-    rows = clinic_day_rows(site=site, day=day)
-    audit_record(
-        actor=request.user,
-        action="appointment.day_list",
-        obj_type="site",
-        obj_id=site.pk,
-        request=request,
-        purpose="desk day list",
-        details={"day": day.isoformat(), "rows": len(rows)},
+    rows = clinic.clinic_day_list_read(
+        user=request.user, site=site, day=day, request=request
     )
     undo_after = timezone.now() - _undo_window()
     return render(

@@ -149,7 +149,7 @@ def _has_active_appointment(*, participant: Participant, campaign_id: int) -> bo
     ).exists()
 
 
-def _appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
+def appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
     """Insert the appointment; the partial unique constraint is what decides
     `already_booked` when the same woman books twice at once."""
     for attempt in range(1, MAX_REFERENCE_ATTEMPTS + 1):
@@ -177,7 +177,9 @@ def _appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
     raise AssertionError("unreachable")
 
 
-def _ensure_quota(*, participant: Participant, campaign_id: int, now: datetime) -> None:
+def campaign_quota_ensure(
+    *, participant: Participant, campaign_id: int, now: datetime
+) -> None:
     """Check the funded quota with her own new appointment already inserted.
 
     Two bookings in different slots could otherwise both count quota - 1 and both
@@ -249,13 +251,15 @@ def _book(*, participant: Participant, slot_id: int) -> Appointment:
         raise NotEligible(reasons=reasons)
 
     _take_place(slot=slot, now=now)
-    appointment = _appointment_insert(participant=participant, slot=slot)
+    appointment = appointment_insert(participant=participant, slot=slot)
     appointment.participant = participant
     messages_for_visit(
         appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now
     )
     # Last, so that the campaign lock is held only from here to the commit.
-    _ensure_quota(participant=participant, campaign_id=slot.campaign_id, now=now)
+    campaign_quota_ensure(
+        participant=participant, campaign_id=slot.campaign_id, now=now
+    )
     logger.info(
         "scheduling.appointment_booked id=%s slot=%s participant=%s",
         appointment.pk,
