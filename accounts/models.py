@@ -52,3 +52,28 @@ class StaffToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk}"
+
+
+class StaffSession(models.Model):
+    """Which page sessions belong to which staff account.
+
+    Session rows are signed blobs that cannot be searched by user, so disabling an
+    account or resetting its second factor finds the sessions to end here. Kept up
+    to date on sign-in, on sign-out and whenever a session's key changes.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff account"),
+        on_delete=models.CASCADE,
+        related_name="staff_sessions",
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff session")
+        verbose_name_plural = _("staff sessions")
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of user {self.user_id}"

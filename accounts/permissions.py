@@ -23,6 +23,20 @@ def is_staff_with_role(user: Any, *roles: str) -> bool:
     return getattr(user, "role", None) in roles
 
 
+def may_use_admin(user: Any) -> bool:
+    """Django's admin: program admins and superusers, never clinic or union staff,
+    whatever their `is_staff` flag says."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not getattr(user, "is_active", False):
+        return False
+    if not getattr(user, "is_staff", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return getattr(user, "role", None) == Role.ADMIN
+
+
 class IsClinicStaff(permissions.BasePermission):
     """Clinic staff, and program admins acting at the desk."""
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.masking import mask_phone
+from common.schema import bad_request
 from screening.authentication import (
     IsParticipant,
     IsVerifiedPhone,
@@ -118,7 +119,7 @@ class OtpRequestApi(APIView):
         request=InputSerializer,
         responses={
             202: OutputSerializer,
-            400: ErrorOutputSerializer,
+            400: bad_request("Field errors, or `phone_invalid`."),
             429: OpenApiResponse(
                 ErrorOutputSerializer,
                 description="Too many codes; the Retry-After header says how long "
@@ -169,7 +170,13 @@ class OtpVerifyApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, 400: ErrorOutputSerializer},
+        responses={
+            200: OutputSerializer,
+            400: bad_request(
+                "Field errors, `phone_invalid`, or `otp_invalid` (wrong, expired, "
+                "used or exhausted code)."
+            ),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:

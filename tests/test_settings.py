@@ -21,9 +21,13 @@ PRODUCTION_ENV = {
 }
 
 
+# Set in this process by the test settings; production must not inherit them.
+TEST_ONLY_ENV = ["DJANGO_ALLOW_ASYNC_UNSAFE", "STAFF_TWO_FACTOR_REQUIRED"]
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in env}
-    for name in [*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"]:
+    for name in [*PRODUCTION_ENV, *TEST_ONLY_ENV]:
         clean.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -91,3 +95,34 @@ def test_a_short_secret_key_is_refused_in_production() -> None:
 
     assert result.returncode != 0
     assert "SECRET_KEY must be at least 50" in result.stderr
+
+
+def test_production_requires_staff_two_factor_sign_in_by_default() -> None:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.STAFF_TWO_FACTOR_REQUIRED, s.STAFF_SESSION_IDLE_MINUTES)",
+        env=PRODUCTION_ENV,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "30"]
+
+
+def test_check_deploy_warns_when_staff_two_factor_is_turned_off() -> None:
+    env = {**PRODUCTION_ENV, "STAFF_TWO_FACTOR_REQUIRED": "false"}
+
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stderr + result.stdout
+
+
+def test_a_malformed_idle_timeout_is_named_at_start_up() -> None:
+    env = {**PRODUCTION_ENV, "STAFF_SESSION_IDLE_MINUTES": "half an hour"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "STAFF_SESSION_IDLE_MINUTES must be a whole number" in result.stderr

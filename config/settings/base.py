@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that admits program admins only.
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "common",
     "accounts",
     "notifications",
@@ -54,7 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: a session ended for idleness says so on the login page.
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
@@ -135,6 +142,17 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # axes.W006 asks for the address in the lock-out parameters; see just above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Staff two-factor sign-in (TOTP, django-otp). On unless turned off: local and
+# test settings turn it off for convenience; `check --deploy` warns when it is off.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "Ankang"
+# Wrong codes wait 1, 2, 4, 8 ... seconds before the next try, per device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The device admin of django-otp is not used (accounts.admin unregisters it); if it
+# ever is, it must not show the secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -153,7 +171,10 @@ STORAGES = {
 }
 
 # Sessions expire: a shared clinic tablet must not stay logged in overnight.
+# For staff it counts from sign-in, however busy the session (accounts.middleware).
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# A staff session left alone this long is ended: the tablet on the desk at lunch.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -212,6 +233,16 @@ SPECTACULAR_SETTINGS = {
 # --- Celery (SPEC §2): JSON only, late acks on idempotent tasks, bounded time.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+# Short-lived copies of the public listings (docs/adr/0006), shared by every web
+# process. Its own Redis database in production (CACHE_URL): a flush or an eviction
+# there must never touch the broker's queues.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "ankang",
+    }
+}
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

@@ -17,6 +17,8 @@ os.environ.setdefault(
     "FIELD_ENCRYPTION_KEY", "bG9jYWwtb25seS1maWVsZC1rZXktMzJieXRlcy0wMDA="
 )
 os.environ.setdefault("ID_HASH_KEY", "local-only-id-hash-key-0123456789")
+# Staff sign in with a password only; STAFF_TWO_FACTOR_REQUIRED=true tries two steps.
+os.environ.setdefault("STAFF_TWO_FACTOR_REQUIRED", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 os.environ.setdefault(
     "PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
@@ -24,6 +26,11 @@ os.environ.setdefault(
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_VAR / 'ankang.sqlite3'}")
 
 from config.settings.base import *  # noqa: E402
+
+# No Redis here: each process keeps its own short-lived copies (docs/adr/0006),
+# unless CACHE_URL names a Redis.
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # kombu's filesystem transport: web, worker and beat share a folder instead of a server.
 _BROKER_DIR = VAR_DIR / "broker"

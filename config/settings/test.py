@@ -12,6 +12,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("SMS_BACKEND", "locmem")
+# Staff sign in with a password only, unless a test turns two steps on.
+os.environ.setdefault("STAFF_TWO_FACTOR_REQUIRED", "false")
 
 from config.settings.base import *
 
@@ -24,3 +26,6 @@ STORAGES["staticfiles"] = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Each test starts with an empty cache (tests/conftest.py); this process's own copy,
+# so that emptying it never touches the broker's Redis database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

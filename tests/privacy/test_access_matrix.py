@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import translation
 
-from accounts.models import Role
+from accounts.models import Role, User
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import Participant, ResultImport
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import TOTPDeviceFactory, UserFactory
 from tests.privacy.support import sign_in_page
 from tests.scheduling.factories import (
     AppointmentFactory,
@@ -241,3 +241,43 @@ def test_another_woman_cannot_change_her_booking(world: World, path: str) -> Non
     assert response.status_code == 404
     assert world.appointment.status == AppointmentStatus.BOOKED
     assert world.a.full_name not in response.content.decode()
+
+
+# With two-factor sign-in on, a password alone opens nothing but the second step
+# and the way out. Generated from the URL configuration like the matrix above.
+OPEN_BEFORE_SECOND_STEP = re.compile(
+    r"^(staff/(two-factor/|logout/)|admin/logout/|i18n/)"
+)
+
+
+@pytest.mark.parametrize("enrolled", [True, False], ids=["enrolled", "not-enrolled"])
+def test_a_password_without_the_code_opens_no_route_but_the_second_step(
+    world: World, settings, enrolled: bool
+) -> None:  # type: ignore[no-untyped-def]
+    settings.STAFF_TWO_FACTOR_REQUIRED = True
+    step = "/staff/two-factor/" if enrolled else "/staff/two-factor/setup/"
+    problems = []
+    for role in ("clinic_1", "union", "admin"):
+        client = world.clients[role]
+        if enrolled:
+            TOTPDeviceFactory(user=_user(client))
+        for route in routes():
+            if OPEN_BEFORE_SECOND_STEP.match(route):
+                continue
+            path = path_for(route, world.kwargs)
+            response = client.get(path)
+            if path.startswith("/api/"):
+                body = response.json() if response.status_code == 403 else {}
+                if body.get("code") != "two_factor_required":
+                    problems.append(f"{role} GET {path}: {response.status_code}")
+            elif not (
+                response.status_code == 302
+                and response["Location"].startswith(step + "?next=")
+            ):
+                problems.append(f"{role} GET {path}: {response.status_code}")
+
+    assert not problems, "\n".join(problems)
+
+
+def _user(client: Client) -> User:
+    return User.objects.get(pk=client.session["_auth_user_id"])
