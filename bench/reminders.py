@@ -41,6 +41,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.report import replace_section  # noqa: E402
 from common.crypto import keyed_hash  # noqa: E402
 from config.celery_app import app  # noqa: E402
 from notifications.backends.file import index_path  # noqa: E402
@@ -52,6 +53,15 @@ WORKERS = 2
 TARGET_SECONDS = 120
 PREFIX = "bench:reminder:"
 SECTION = "## Reminders through the outbox"
+# Kept beside each new figure: what the send path measured before it was batched,
+# alone and in runs alternating with the batched one on a machine busy with other
+# work.
+HISTORY = (
+    "Before (one claim and one outcome statement per message, one file lock per "
+    "line, a new database connection per task, ten indexes): 105.5 s (948/s) on "
+    "2026-11-24; alternating with the batched path under the same load (load "
+    "average 4-8), 137.4 s and 115.8 s before against 50.2 s and 59.3 s after"
+)
 
 
 def seed(path: Path) -> None:
@@ -136,41 +146,39 @@ def run(path: Path) -> tuple[float, int, int]:
             last_dispatch = time.monotonic()
         time.sleep(0.5)
     elapsed = time.monotonic() - started
-    lines = Counter(
-        re.search(r'"dedupe_key": "([^"]+)"', line).group(1)
-        for line in path.read_text(encoding="utf-8").splitlines()
-    )
+    keys = re.compile(r'"dedupe_key": "([^"]+)"')
+    lines = Counter(keys.findall(path.read_text(encoding="utf-8")))
     twice = sum(1 for n in lines.values() if n > 1)
     missing = sum(1 for n in range(COUNT) if f"{PREFIX}{n}" not in lines)
     return elapsed, twice, missing
 
 
-def write_section(summary: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    section = (
-        f"{SECTION}\n\n"
+def write_section(summary: str, *, load: str) -> None:
+    """This benchmark's section of docs/benchmarks.md; the others stay as they are."""
+    body = (
         "`bench/reminders.py`: due reminder rows bulk-created, claimed by one "
         "dispatcher (as beat), sent through the `file` backend by two `celery "
         "worker` processes (prefork, one child each) on PostgreSQL and Redis; "
         "every dedupe key counted in the file afterwards. Target (SPEC §7): "
         "100,000 in ≤ 120 s, none twice.\n\n"
         f"- Date: {time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}\n"
+        f"{platform.python_version()}; load average {load} (other work on the "
+        "machine slows the run)\n"
         f"- {summary}\n"
+        f"- {HISTORY}\n"
     )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(ROOT / "docs" / "benchmarks.md", SECTION, body)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> None:
     call_command("migrate", verbosity=0)
     path = Path(settings.SMS_FILE_PATH)
     seed(path)
+    load_before = load_average()
     workers = start_workers()
     try:
         elapsed, twice, missing = run(path)
@@ -182,8 +190,9 @@ def main() -> None:
         f"({COUNT / elapsed:.0f}/s); twice {twice}, missing {missing} "
         f"[target <= {TARGET_SECONDS} s, none twice: {'PASS' if passed else 'FAIL'}]"
     )
-    print(summary)
-    write_section(summary)
+    load = f"{load_before} before, {load_average()} after"
+    print(summary, f"(load average {load})")
+    write_section(summary, load=load)
     Notification.objects.filter(dedupe_key__startswith=PREFIX).delete()
 
 

@@ -1,22 +1,69 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.audit import audit_record
 from common.masking import mask_phone
-from notifications.models import MessageTemplate, Notification, Status
-from notifications.selectors import notification_status_counts
+from notifications.models import Kind, MessageTemplate, Notification, Status
+from notifications.selectors import (
+    GATEWAY_TEMPLATE_FIELDS,
+    message_kinds_without_code,
+    notification_status_counts,
+)
 from notifications.services import notification_retry
 
 # The counts staff watch at the top of the list, in the order a message moves.
 STATUS_COUNTS_SHOWN = (Status.PENDING, Status.SENT, Status.DELIVERED, Status.FAILED)
 
+# What staff can do about a permanent failure, by the code after the gateway's
+# name in `last_error` (notifications.backends.base.MessageNotSendable).
+ERROR_ADVICE = {
+    "template_missing": _(
+        "This kind of message has no approved template code for the gateway: "
+        "enter it under Message templates, then retry."
+    ),
+    "template_param_missing": _(
+        "The gateway template names a parameter this message does not have: "
+        "check the template's parameter names."
+    ),
+    "invalid_phone": _("The number is not a mainland mobile number."),
+}
+
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ("kind", "body_zh", "aliyun_template_code", "tencent_template_id")
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # Said before going live, not learnt from the first failed reminder.
+        backend = settings.SMS_BACKEND
+        missing = message_kinds_without_code(backend=backend)
+        if missing and request.method == "GET":
+            field = MessageTemplate._meta.get_field(GATEWAY_TEMPLATE_FIELDS[backend])
+            label = getattr(field, "verbose_name", field.name)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d kind of message has no %(field)s and would fail "
+                    "when sent: %(kinds)s.",
+                    "%(count)d kinds of message have no %(field)s and would fail "
+                    "when sent: %(kinds)s.",
+                    len(missing),
+                )
+                % {
+                    "count": len(missing),
+                    "field": label,
+                    "kinds": ", ".join(str(Kind(kind).label) for kind in missing),
+                },
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(Notification)
@@ -28,7 +75,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "send_at",
         "attempts",
         "sent_at",
-        "last_error",
+        "error",
     )
     list_filter = ("kind", "status", ("send_at", admin.DateFieldListFilter))
     date_hierarchy = "send_at"
@@ -57,6 +104,13 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: Notification) -> str:
         return mask_phone(obj.recipient_phone)
+
+    @admin.display(description=_("last error"), ordering="last_error")
+    def error(self, obj: Notification) -> str:
+        advice = ERROR_ADVICE.get(obj.last_error.partition(":")[2])
+        if advice is None:
+            return obj.last_error
+        return format_html("{}<br>{}", obj.last_error, advice)
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
+        from notifications import checks  # noqa: F401 - registers the checks
         from notifications.backends import get_backend
 
         try:

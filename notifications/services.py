@@ -6,6 +6,7 @@ sent → delivered, or ends failed, skipped or cancelled. Each move is one
 conditional UPDATE, so two processes can never both take the same step.
 """
 
+import json
 import logging
 import random
 import time as monotonic_clock
@@ -29,11 +30,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from common.crypto import keyed_hash
+from common.rawsql import insert_returning_pk
 from notifications.backends import get_backend
 from notifications.backends.base import (
     OutgoingMessage,
     SendResult,
     SmsBackend,
+    SupportsBatchSend,
     SupportsStatusQuery,
 )
 from notifications.models import Kind, Notification, Status
@@ -105,6 +108,62 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=seconds * (1 + jitter))
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """One message to write to the outbox (see notification_schedule)."""
+
+    kind: str
+    dedupe_key: str
+    context: dict[str, str]
+    send_at: datetime | None = None
+    not_after: datetime | None = None
+
+
+def _outbox_row(
+    *,
+    phone: str,
+    phone_hash: str,
+    message: Scheduled,
+    recipient_ref: str,
+    language: str,
+    zone: ZoneInfo | None,
+    now: datetime,
+) -> Notification:
+    """The unsaved row of `message`, its delivery time moved out of quiet hours
+    or the row marked skipped."""
+    wanted = message.send_at or now
+    not_after = message.not_after
+    if message.kind in QUIET_HOURS_EXEMPT:
+        late = not_after is not None and wanted > not_after
+        deliver = None if late else wanted
+    else:
+        deliver = deliver_at(
+            wanted=wanted,
+            not_after=not_after,
+            zone=zone or _zone(),
+            quiet_start=settings.QUIET_HOURS_START,
+            quiet_end=settings.QUIET_HOURS_END,
+        )
+    return Notification(
+        kind=message.kind,
+        recipient_phone=phone,
+        recipient_hash=phone_hash,
+        recipient_ref=recipient_ref,
+        language=language,
+        context={key: str(value) for key, value in message.context.items()},
+        dedupe_key=message.dedupe_key,
+        send_at=deliver or wanted,
+        not_after=not_after,
+        status=Status.PENDING if deliver else Status.SKIPPED,
+        last_error="" if deliver else SkipReason.PAST_VISIT,
+    )
+
+
+def _enqueue_if_due(notification: Notification, *, now: datetime) -> None:
+    if notification.status == Status.PENDING and notification.send_at <= now:
+        transaction.on_commit(partial(_enqueue_send, notification.pk))
+
+
 def notification_schedule(
     *,
     phone: str,
@@ -126,38 +185,63 @@ def notification_schedule(
     reason, so staff can see it was dropped on purpose.
     """
     now = timezone.now()
-    wanted = send_at or now
-    if kind in QUIET_HOURS_EXEMPT:
-        late = not_after is not None and wanted > not_after
-        deliver = None if late else wanted
-    else:
-        deliver = deliver_at(
-            wanted=wanted,
+    row = _outbox_row(
+        phone=phone,
+        phone_hash=keyed_hash(phone, purpose="phone"),
+        message=Scheduled(
+            kind=kind,
+            dedupe_key=dedupe_key,
+            context=context or {},
+            send_at=send_at,
             not_after=not_after,
-            zone=zone or _zone(),
-            quiet_start=settings.QUIET_HOURS_START,
-            quiet_end=settings.QUIET_HOURS_END,
-        )
+        ),
+        recipient_ref=recipient_ref,
+        language=language,
+        zone=zone,
+        now=now,
+    )
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                kind=kind,
-                recipient_phone=phone,
-                recipient_hash=keyed_hash(phone, purpose="phone"),
-                recipient_ref=recipient_ref,
-                language=language,
-                context={key: str(value) for key, value in (context or {}).items()},
-                dedupe_key=dedupe_key,
-                send_at=deliver or wanted,
-                not_after=not_after,
-                status=Status.PENDING if deliver else Status.SKIPPED,
-                last_error="" if deliver else SkipReason.PAST_VISIT,
-            )
+            row.save(force_insert=True)
     except IntegrityError:
         return Notification.objects.get(dedupe_key=dedupe_key)
-    if deliver is not None and deliver <= now:
-        transaction.on_commit(partial(_enqueue_send, notification.pk))
-    return notification
+    _enqueue_if_due(row, now=now)
+    return row
+
+
+def notifications_schedule_new(
+    *,
+    phone: str,
+    messages: list[Scheduled],
+    recipient_ref: str = "",
+    language: str = "zh-hans",
+    zone: ZoneInfo | None = None,
+) -> list[Notification]:
+    """Write the messages of one event for one phone in a single INSERT, in the
+    caller's transaction: a booking's confirmation and its reminders.
+
+    Only for dedupe keys that name something created in the same transaction (a
+    new appointment), so they cannot exist yet: a clash is a bug and raises
+    IntegrityError instead of returning the earlier row.
+    """
+    now = timezone.now()
+    phone_hash = keyed_hash(phone, purpose="phone")
+    rows = [
+        _outbox_row(
+            phone=phone,
+            phone_hash=phone_hash,
+            message=message,
+            recipient_ref=recipient_ref,
+            language=language,
+            zone=zone,
+            now=now,
+        )
+        for message in messages
+    ]
+    insert_returning_pk(rows)
+    for row in rows:
+        _enqueue_if_due(row, now=now)
+    return rows
 
 
 def notifications_cancel_pending(*, dedupe_key_prefix: str) -> int:
@@ -433,7 +517,7 @@ def _table() -> str:
     return connection.ops.quote_name(Notification._meta.db_table)
 
 
-def _value(value: object) -> object:
+def _value(value: Any) -> Any:
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
@@ -441,9 +525,53 @@ def _value(value: object) -> object:
 
 @dataclass
 class _Outcome:
-    sql: str
-    params: list[object]
+    """What became of one claimed row, to be written over our own `sending`.
+    Empty provider fields and None times leave the stored value as it is."""
+
     notification: Notification
+    status: str
+    last_error: str
+    updated_at: datetime
+    provider: str = ""
+    provider_message_id: str = ""
+    sent_at: datetime | None = None
+    send_at: datetime | None = None
+
+    def row(self) -> list[Any]:
+        """The values of _OUTCOME_ROW_SQL before its WHERE."""
+        return [
+            self.status,
+            self.last_error,
+            _value(self.updated_at),
+            self.provider,
+            self.provider_message_id,
+            _value(self.sent_at),
+            _value(self.send_at),
+        ]
+
+
+# On PostgreSQL one statement over all the outcomes, its text the same every
+# time so that the driver parses it once; the rows travel as one JSON document.
+_OUTCOMES_PG_SQL = (
+    "UPDATE {table} AS n SET status = o.status, last_error = o.last_error, "
+    "updated_at = o.updated_at, "
+    "provider = COALESCE(NULLIF(o.provider, ''), n.provider), "
+    "provider_message_id = "
+    "COALESCE(NULLIF(o.provider_message_id, ''), n.provider_message_id), "
+    "sent_at = COALESCE(o.sent_at, n.sent_at), "
+    "send_at = COALESCE(o.send_at, n.send_at) "
+    "FROM jsonb_to_recordset(%s::jsonb) AS o(id bigint, status text, "
+    "last_error text, updated_at timestamptz, provider text, "
+    "provider_message_id text, sent_at timestamptz, send_at timestamptz) "
+    "WHERE n.id = o.id AND n.status = %s RETURNING n.id"
+)
+_OUTCOME_ROW_SQL = (
+    "UPDATE {table} SET status = %s, last_error = %s, updated_at = %s, "
+    "provider = COALESCE(NULLIF(%s, ''), provider), "
+    "provider_message_id = COALESCE(NULLIF(%s, ''), provider_message_id), "
+    "sent_at = COALESCE(%s, sent_at), send_at = COALESCE(%s, send_at) "
+    "WHERE id = %s AND status = %s"
+)
 
 
 class _Sender:
@@ -451,21 +579,22 @@ class _Sender:
 
     A claim is always committed before the gateway is called: it is what stops a
     second copy. Outcomes wait and go with the next claim, in the same round trip
-    and commit. A process killed in between leaves those rows in `sending`,
-    where they would be anyway had it died during the send, and the reclaim asks
-    the gateway about each.
+    and commit, as one statement over all of them on PostgreSQL. A process
+    killed in between leaves those rows in `sending`, where they would be anyway
+    had it died during the send, and the reclaim asks the gateway about each.
 
     When the backend's answers to that question are authoritative (the `file`
-    backend: what it has not got, it never took), rows are claimed 25 at a time
-    and their outcomes written without waiting for the disk, since a row claimed
-    but never tried, or an outcome lost, is sorted out exactly by the reclaim.
-    A gateway that may answer "unknown" gets one claim per message.
+    backend: what it has not got, it never took), rows are claimed 25 at a time,
+    handed to the backend together when it can take a batch, and their outcomes
+    written without waiting for the disk, since a row claimed but never tried,
+    or an outcome lost, is sorted out exactly by the reclaim. A gateway that may
+    answer "unknown" gets one claim per message.
     """
 
     def __init__(self) -> None:
         self.backend: SmsBackend | None = None
         self.outcomes: list[_Outcome] = []
-        self.claim_statement: tuple[str, Any, Any] | None = None
+        self.claim_statements: dict[int, tuple[str, Any, Any]] = {}
 
     def _backend(self) -> SmsBackend:
         if self.backend is None:
@@ -479,56 +608,76 @@ class _Sender:
         return AUTHORITATIVE_CLAIM_GROUP if self._authoritative() else 1
 
     def send(self, notification_id: int) -> Notification | None:
-        now = timezone.now()
-        claimed = self._claim([notification_id], now=now)
+        claimed = self._claim([notification_id], now=timezone.now())
         if not claimed:
             return Notification.objects.filter(pk=notification_id).first()
-        return self._process(claimed[0], now=now)
+        self._send_claimed(claimed)
+        return claimed[0]
 
     def send_group(self, notification_ids: list[int]) -> None:
-        now = timezone.now()
-        for notification in self._claim(notification_ids, now=now):
-            self._process(notification, now=now)
+        self._send_claimed(self._claim(notification_ids, now=timezone.now()))
 
-    def _process(self, notification: Notification, *, now: datetime) -> Notification:
+    def _send_claimed(self, claimed: list[Notification]) -> None:
+        now = timezone.now()
+        ready = [n for n in claimed if self._still_to_send(n, now=now)]
+        if not ready:
+            return
+        backend = self._backend()
+        messages = [_message(notification) for notification in ready]
+        if isinstance(backend, SupportsBatchSend):
+            results = backend.send_many(messages)
+        else:
+            results = [backend.send(message) for message in messages]
+        for notification, result in zip(ready, results, strict=True):
+            self._note_result(notification, result)
+
+    def _still_to_send(self, notification: Notification, *, now: datetime) -> bool:
+        """False, with the outcome noted, when the row must not go to the
+        gateway now: too late for its visit, or an earlier attempt the gateway
+        has since accounted for or cannot account for yet."""
         if notification.not_after and now > notification.not_after - MIN_LEAD:
             # Held up (an outage, a full queue) until it can no longer help.
-            return self._record(
+            self._record(
                 notification, status=Status.SKIPPED, last_error=SkipReason.PAST_VISIT
             )
+            return False
         backend = self._backend()
-        if _maybe_taken(notification.last_error) and isinstance(
-            backend, SupportsStatusQuery
+        if not (
+            _maybe_taken(notification.last_error)
+            and isinstance(backend, SupportsStatusQuery)
         ):
-            # Providers do not de-duplicate: ask before sending a second copy.
-            answer = backend.query_status(
-                notification.dedupe_key,
-                notification.provider_message_id,
-                phone=notification.recipient_phone,
-                # The retry is due a backoff after the failed attempt: the same
-                # day, which is what gateways that look messages up by day need.
-                sent_at=notification.send_at,
+            return True
+        # Providers do not de-duplicate: ask before sending a second copy.
+        answer = backend.query_status(
+            notification.dedupe_key,
+            notification.provider_message_id,
+            phone=notification.recipient_phone,
+            # The retry is due a backoff after the failed attempt: the same
+            # day, which is what gateways that look messages up by day need.
+            sent_at=notification.send_at,
+        )
+        if answer == "delivered":
+            self._record(
+                notification, status=Status.SENT, provider=backend.name, sent=True
             )
-            if answer == "delivered":
-                return self._record(
-                    notification, status=Status.SENT, provider=backend.name, sent=True
-                )
-            if answer == "failed":
-                return self._record(
-                    notification,
-                    status=Status.FAILED,
-                    provider=backend.name,
-                    last_error=f"{backend.name}:undelivered",
-                )
-            if answer == "unknown":
-                return self._retry_later(notification, error=notification.last_error)
+        elif answer == "failed":
+            self._record(
+                notification,
+                status=Status.FAILED,
+                provider=backend.name,
+                last_error=f"{backend.name}:undelivered",
+            )
+        elif answer == "unknown":
+            self._retry_later(notification, error=notification.last_error)
+        return answer == "not_found"
 
-        result = _send(backend, notification)
+    def _note_result(self, notification: Notification, result: SendResult) -> None:
+        name = self._backend().name
         if result.accepted:
             self._record(
                 notification,
                 status=Status.SENT,
-                provider=backend.name,
+                provider=name,
                 provider_message_id=result.provider_message_id,
                 sent=True,
             )
@@ -538,70 +687,59 @@ class _Sender:
             self._record(
                 notification,
                 status=Status.FAILED,
-                provider=backend.name,
+                provider=name,
                 last_error=result.error,
             )
         logger.info(
             "notifications.sent id=%s status=%s", notification.pk, notification.status
         )
-        return notification
 
     def _claim(
         self, notification_ids: list[int], *, now: datetime
     ) -> list[Notification]:
         """One UPDATE … RETURNING: the rows, now `sending`, that were waiting and
-        due. A second claimer blocks on a row, then finds it no longer waiting."""
+        due. A second claimer blocks on a row, then finds it no longer waiting.
+        On PostgreSQL the outcomes noted so far are written in the same round
+        trip and commit."""
         db = connections[DEFAULT_DB_ALIAS]
-        claim, compiler, converters = self._claim_statement(db, len(notification_ids))
+        postgres = db.vendor == "postgresql"
+        # PostgreSQL takes any number of ids in one array parameter.
+        count = None if postgres else len(notification_ids)
+        key = count or 0
+        if key not in self.claim_statements:
+            self.claim_statements[key] = _claim_statement(db, count)
+        claim, compiler, converters = self.claim_statements[key]
         at = _value(now)
-        params = [Status.SENDING, at, at, *notification_ids, *WAITING, at]
-        combine = db.vendor == "postgresql"
-        if not combine:
+        ids: list[Any] = [notification_ids] if postgres else [*notification_ids]
+        params = [Status.SENDING, at, at, *ids, *WAITING, at]
+        if not postgres:
             self.flush()
-        outcomes, self.outcomes = (self.outcomes, []) if combine else ([], [])
+        outcomes, self.outcomes = (self.outcomes, []) if postgres else ([], [])
         with db.cursor() as cursor:
-            sql = "; ".join([*(o.sql for o in outcomes), claim])
-            cursor.execute(sql, [p for o in outcomes for p in o.params] + params)
-            for outcome in outcomes:
-                _written(outcome, rowcount=cursor.rowcount)
+            if outcomes:
+                sql, outcome_params = _outcomes_statement(outcomes)
+                cursor.execute(f"{sql}; {claim}", outcome_params + params)
+                _written(outcomes, ids={row[0] for row in cursor.fetchall()})
                 cursor.nextset()
+            else:
+                cursor.execute(claim, params)
             rows = cursor.fetchall()
         claimed = [
             Notification.from_db(db.alias, _ATTNAMES, list(values))
             for values in compiler.apply_converters(rows, converters)
         ]
-        return sorted(claimed, key=lambda n: notification_ids.index(n.pk))
+        order = {pk: position for position, pk in enumerate(notification_ids)}
+        return sorted(claimed, key=lambda n: order[n.pk])
 
-    def _claim_statement(
-        self, db: BaseDatabaseWrapper, count: int
-    ) -> tuple[str, Any, Any]:
-        if self.claim_statement is None:
-            columns = ", ".join(db.ops.quote_name(f.column) for f in _FIELDS)
-            sql = (
-                f"UPDATE {_table()} SET status = %s, attempts = attempts + 1, "  # noqa: S608 - our table and columns; values are parameters # nosec B608
-                "claimed_at = %s, updated_at = %s WHERE id IN ({ids}) "
-                "AND status IN (%s, %s) AND send_at <= %s "
-                f"RETURNING {columns}"
-            )
-            # The converters Django applies to a query's rows: decryption, JSON,
-            # and SQLite's text dates.
-            compiler = db.ops.compiler("SQLCompiler")(
-                Notification.objects.none().query, db, db.alias
-            )
-            table = Notification._meta.db_table
-            converters = compiler.get_converters([f.get_col(table) for f in _FIELDS])
-            self.claim_statement = (sql, compiler, converters)
-        sql, compiler, converters = self.claim_statement
-        return sql.replace("{ids}", ", ".join(["%s"] * count)), compiler, converters
-
-    def _retry_later(self, notification: Notification, *, error: str) -> Notification:
+    def _retry_later(self, notification: Notification, *, error: str) -> None:
         name = self._backend().name
         if notification.attempts >= MAX_ATTEMPTS:
-            return self._record(
+            self._record(
                 notification, status=Status.FAILED, provider=name, last_error=error
             )
+            return
         # Back off by rescheduling the row; the dispatcher picks it up when due.
-        return self._record(
+        self._record(
             notification,
             status=Status.PENDING,
             provider=name,
@@ -619,86 +757,127 @@ class _Sender:
         last_error: str = "",
         sent: bool = False,
         send_at: datetime | None = None,
-    ) -> Notification:
+    ) -> None:
         """Note the outcome, to be written only over our own `sending`: a
         delivery receipt or a reclaim that got there first is not overwritten."""
         now = timezone.now()
-        fields: dict[str, object] = {
-            "status": status,
-            "last_error": last_error,
-            "updated_at": now,
-        }
+        outcome = _Outcome(
+            notification=notification,
+            status=status,
+            last_error=last_error,
+            updated_at=now,
+            provider=provider,
+            provider_message_id=provider_message_id,
+            sent_at=now if sent else None,
+            send_at=send_at,
+        )
+        self.outcomes.append(outcome)
+        notification.status = status
+        notification.last_error = last_error
+        notification.updated_at = now
         if provider:
-            fields["provider"] = provider
+            notification.provider = provider
         if provider_message_id:
-            fields["provider_message_id"] = provider_message_id
+            notification.provider_message_id = provider_message_id
         if sent:
-            fields["sent_at"] = now
+            notification.sent_at = now
         if send_at is not None:
-            fields["send_at"] = send_at
-        assignments = ", ".join(
-            f"{connection.ops.quote_name(name)} = %s" for name in fields
-        )
-        sql = f"UPDATE {_table()} SET {assignments} WHERE id = %s AND status = %s"  # noqa: S608 - our table and columns; values are parameters # nosec B608
-        params = [*map(_value, fields.values()), notification.pk, Status.SENDING]
-        self.outcomes.append(
-            _Outcome(sql=sql, params=params, notification=notification)
-        )
-        for name, value in fields.items():
-            setattr(notification, name, value)
-        return notification
+            notification.send_at = send_at
 
     def flush(self) -> None:
-        """Write the outcomes still waiting, in one round trip on PostgreSQL."""
+        """Write the outcomes still waiting, in one statement on PostgreSQL."""
         outcomes, self.outcomes = self.outcomes, []
         if not outcomes:
             return
         db = connections[DEFAULT_DB_ALIAS]
         with db.cursor() as cursor:
             if db.vendor != "postgresql":
+                sql = _OUTCOME_ROW_SQL.format(table=_table())
                 for outcome in outcomes:
-                    cursor.execute(outcome.sql, outcome.params)
-                    _written(outcome, rowcount=cursor.rowcount)
+                    pk = outcome.notification.pk
+                    cursor.execute(sql, [*outcome.row(), pk, Status.SENDING])
+                    if cursor.rowcount != 1:
+                        _written([outcome], ids=set())
                 return
-            statements = [o.sql for o in outcomes]
-            if self._authoritative():
-                # Lost in a database crash, an outcome leaves its row `sending`,
-                # and the reclaim finds out exactly.
-                statements.insert(0, "SET LOCAL synchronous_commit TO off")
-            cursor.execute(
-                "; ".join(statements), [p for o in outcomes for p in o.params]
-            )
-            if self._authoritative():
-                cursor.nextset()
-            for position, outcome in enumerate(outcomes):
-                if position:
-                    cursor.nextset()
-                _written(outcome, rowcount=cursor.rowcount)
+            sql, params = _outcomes_statement(outcomes)
+            if not self._authoritative():
+                cursor.execute(sql, params)
+                _written(outcomes, ids={row[0] for row in cursor.fetchall()})
+                return
+            # Lost in a database crash, an outcome leaves its row `sending`, and
+            # the reclaim finds out exactly.
+            cursor.execute(f"SET LOCAL synchronous_commit TO off; {sql}", params)
+            cursor.nextset()
+            _written(outcomes, ids={row[0] for row in cursor.fetchall()})
 
 
-def _written(outcome: _Outcome, *, rowcount: int) -> None:
-    if rowcount != 1:
-        # Someone else moved it on first (a receipt, a reclaim): show theirs.
-        outcome.notification.refresh_from_db()
+def _claim_statement(
+    db: BaseDatabaseWrapper, count: int | None
+) -> tuple[str, Any, Any]:
+    """The claim's SQL for `count` ids, or for an array of ids when `count` is
+    None, and the converters Django applies to its rows (decryption, JSON,
+    SQLite's text dates)."""
+    columns = ", ".join(db.ops.quote_name(str(f.column)) for f in _FIELDS)
+    ids = "= ANY(%s)" if count is None else "IN (" + ", ".join(["%s"] * count) + ")"
+    sql = (
+        f"UPDATE {_table()} SET status = %s, attempts = attempts + 1, "  # noqa: S608 - our table and columns; values are parameters # nosec B608
+        f"claimed_at = %s, updated_at = %s WHERE id {ids} "
+        f"AND status IN (%s, %s) AND send_at <= %s RETURNING {columns}"
+    )
+    compiler = db.ops.compiler("SQLCompiler")(
+        Notification.objects.none().query, db, db.alias
+    )
+    table = Notification._meta.db_table
+    converters = compiler.get_converters([f.get_col(table) for f in _FIELDS])
+    return sql, compiler, converters
+
+
+def _outcomes_statement(outcomes: list[_Outcome]) -> tuple[str, list[Any]]:
+    """One UPDATE over every outcome (PostgreSQL), returning the ids it wrote."""
+    rows = [
+        {
+            "id": outcome.notification.pk,
+            "status": outcome.status,
+            "last_error": outcome.last_error,
+            "updated_at": outcome.updated_at,
+            "provider": outcome.provider,
+            "provider_message_id": outcome.provider_message_id,
+            "sent_at": outcome.sent_at,
+            "send_at": outcome.send_at,
+        }
+        for outcome in outcomes
+    ]
+    sql = _OUTCOMES_PG_SQL.format(table=_table())
+    return sql, [json.dumps(rows, default=_isoformat), Status.SENDING]
+
+
+def _isoformat(value: datetime) -> str:
+    # Microseconds and all: DjangoJSONEncoder would cut them to milliseconds.
+    return value.isoformat()
+
+
+def _written(outcomes: list[_Outcome], *, ids: set[int]) -> None:
+    for outcome in outcomes:
+        if outcome.notification.pk not in ids:
+            # Someone else moved it on first (a receipt, a reclaim): show theirs.
+            outcome.notification.refresh_from_db()
 
 
 def _maybe_taken(error: str) -> bool:
     return any(marker in error for marker in _MAYBE_TAKEN)
 
 
-def _send(backend: SmsBackend, notification: Notification) -> SendResult:
+def _message(notification: Notification) -> OutgoingMessage:
     text = render_text(
         kind=notification.kind,
         language=notification.language,
         params=notification.context,
     )
-    return backend.send(
-        OutgoingMessage(
-            phone=notification.recipient_phone,
-            kind=notification.kind,
-            template_key=notification.kind,
-            params=notification.context,
-            text=text,
-            correlation_id=notification.dedupe_key,
-        )
+    return OutgoingMessage(
+        phone=notification.recipient_phone,
+        kind=notification.kind,
+        template_key=notification.kind,
+        params=notification.context,
+        text=text,
+        correlation_id=notification.dedupe_key,
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from notifications.backends.base import (
     SendResult,
     SmsBackend,
+    SupportsBatchSend,
     SupportsStatusQuery,
 )
 from notifications.backends.console import ConsoleBackend
@@ -50,7 +51,13 @@ _GATEWAYS: dict[str, _Gateway] = {
     "http": _Gateway(module="notifications.backends.http", class_name="HttpBackend"),
 }
 
-__all__ = ["SendResult", "SmsBackend", "SupportsStatusQuery", "get_backend"]
+__all__ = [
+    "SendResult",
+    "SmsBackend",
+    "SupportsBatchSend",
+    "SupportsStatusQuery",
+    "get_backend",
+]
 
 
 def _load_gateway(name: str, gateway: _Gateway) -> type[SmsBackend]:

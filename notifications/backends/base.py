@@ -33,6 +33,15 @@ class SmsBackend(Protocol):
     def send(self, message: OutgoingMessage) -> SendResult: ...
 
 
+@runtime_checkable
+class SupportsBatchSend(Protocol):
+    """A backend that takes several messages in one call: one result each, in
+    order. What it writes must stay as safe to ask about afterwards
+    (`query_status`) as one `send` at a time."""
+
+    def send_many(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]: ...
+
+
 # What a gateway knows about one message it may or may not have been given.
 # Only "not_found" means it never took the message, so sending again cannot make
 # a second copy; "unknown" (no answer yet, or the gateway could not be asked)

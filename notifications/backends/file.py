@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +33,10 @@ _SCHEMA = (
 )
 # Index connections are reused within one process; a forked child opens its own.
 _connections: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+# Directories this process has already made sure of.
+_ready_dirs: set[Path] = set()
 
 
 def index_path(path: Path) -> Path:
@@ -78,47 +83,59 @@ def _catch_up(db: sqlite3.Connection, fd: int) -> None:
     db.execute("COMMIT")
 
 
+def _line(message: OutgoingMessage) -> bytes:
+    record = {
+        "phone": message.phone,
+        "kind": message.kind,
+        "text": message.text,
+        "time": timezone.now().isoformat(),
+        "dedupe_key": message.correlation_id,
+    }
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode()
+
+
 class FileBackend:
     """Appends with an exclusive lock, so lines stay whole when several worker
-    processes write at once; one write() per line, so a killed writer leaves a
-    whole line or none."""
+    processes write at once; one write() per line, so a killed writer leaves
+    whole lines and at most none of the one it was writing."""
 
     name = "file"
     # query_status never answers "unknown": a key it has not got was never sent.
     status_is_authoritative = True
 
     def send(self, message: OutgoingMessage) -> SendResult:
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
+        """The lines of several messages under one lock and one index
+        transaction. A writer killed between the lines and the index leaves
+        lines the index has not seen; the next query indexes them first."""
         path = Path(settings.SMS_FILE_PATH)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(
-            {
-                "phone": message.phone,
-                "kind": message.kind,
-                "text": message.text,
-                "time": timezone.now().isoformat(),
-                "dedupe_key": message.correlation_id,
-            },
-            ensure_ascii=False,
-        )
-        data = (line + "\n").encode()
+        if path.parent not in _ready_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _ready_dirs.add(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             db = _index(path)
-            # Normally nothing to do; after a killed writer, its line or two.
+            # Normally nothing to do; after a killed writer, its lines.
             _catch_up(db, fd)
-            start = os.fstat(fd).st_size
-            os.write(fd, data)
+            end = os.fstat(fd).st_size
+            for message in messages:
+                end += os.write(fd, _line(message))
             db.execute("BEGIN")
-            db.execute(
+            db.executemany(
                 "INSERT OR IGNORE INTO sent (dedupe_key) VALUES (?)",
-                (message.correlation_id,),
+                [(message.correlation_id,) for message in messages],
             )
-            db.execute("UPDATE progress SET indexed_to = ?", (start + len(data),))
+            db.execute("UPDATE progress SET indexed_to = ?", (end,))
             db.execute("COMMIT")
         finally:
             os.close(fd)
-        return SendResult(accepted=True, provider_message_id=message.correlation_id)
+        return [
+            SendResult(accepted=True, provider_message_id=message.correlation_id)
+            for message in messages
+        ]
 
     def query_status(
         self,

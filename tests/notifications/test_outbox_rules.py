@@ -390,15 +390,6 @@ def test_withdrawing_consent_to_health_data_cancels_her_waiting_reminders():
 # --- the staff view
 
 
-@pytest.fixture
-def admin_client_logged_in(client, django_user_model):
-    user = django_user_model.objects.create_superuser(
-        username="root-admin", password="a-long-password-1"
-    )
-    client.force_login(user)
-    return client
-
-
 def test_the_message_list_shows_counts_by_status_and_masks_phones(
     admin_client_logged_in,
 ):

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from config.celery_app import app
+from config.celery_app import app, close_broken_connections
 from notifications.models import Notification, Status
 from notifications.services import notification_schedule, notifications_dispatch_due
 from notifications.tasks import notification_send_task
@@ -88,3 +88,51 @@ def test_the_beat_dispatcher_task_claims_due_rows_through_the_worker(
     wait_for(lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT)
     lines = settings.SMS_FILE_PATH.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["dedupe_key"] for line in lines] == ["test:worker:beat"]
+
+
+# --- the worker's database connection
+
+
+backend_pids: list[int] = []
+
+
+@app.task(name="tests.notifications.record_backend_pid")
+def record_backend_pid() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend_pids.append(cursor.fetchone()[0])
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(worker):
+    backend_pids.clear()
+    for count in (1, 2, 3):
+        record_backend_pid.delay()
+        wait_for(lambda count=count: len(backend_pids) == count)
+
+    assert len(set(backend_pids)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_broke_during_a_task_is_closed_before_the_next(
+    monkeypatch,
+) -> None:
+    connection.ensure_connection()
+    connection.errors_occurred = True
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+
+    close_broken_connections()
+
+    assert connection.connection is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_only_saw_a_query_error_is_kept() -> None:
+    connection.ensure_connection()
+    connection.errors_occurred = True
+
+    close_broken_connections()
+
+    assert connection.connection is not None
+    assert connection.errors_occurred is False

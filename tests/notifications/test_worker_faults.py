@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-import redis
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -38,6 +36,7 @@ from notifications.services import (
     notifications_dispatch_due,
     notifications_send_batch,
 )
+from tests.notifications.processes import celery_env, forget_broker_messages
 from tests.notifications.test_worker import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -74,13 +73,6 @@ def keys_in(path: Path) -> Counter:
     )
 
 
-def forget_broker_messages() -> None:
-    """What a flushed Redis loses, without touching keys that are not ours."""
-    redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(
-        "celery", "unacked", "unacked_index"
-    )
-
-
 def pretend_claims_timed_out() -> None:
     # The reclaim timeout is minutes; the rows are aged instead of the clock,
     # which subprocess workers would not see move.
@@ -108,30 +100,12 @@ def sms_file(settings, tmp_path) -> Path:
 # --- a worker process killed with SIGKILL in the middle of a batch
 
 
-def database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    auth = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    host = db["HOST"] or "127.0.0.1"
-    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker_process(sms_file) -> Iterator:
     """Starts `celery worker` processes (prefork, 2 children) on the test database
     and broker; each runs in a process group of its own, so it can be killed
     whole."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": django_settings.REDIS_URL,
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(sms_file),
-        "OUTBOX_SEND_BATCH_SIZE": str(BATCH),
-    }
+    env = celery_env(sms_file=sms_file, OUTBOX_SEND_BATCH_SIZE=str(BATCH))
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:

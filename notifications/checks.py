@@ -1,0 +1,48 @@
+"""System checks: what would make messages fail once the site is live."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, register
+from django.core.checks import Warning as CheckWarning
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from notifications.models import MessageTemplate
+from notifications.selectors import GATEWAY_TEMPLATE_FIELDS, message_kinds_without_code
+
+
+@register(Tags.database)
+def gateway_template_codes_check(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """With Alibaba or Tencent Cloud chosen, every kind of message needs the code
+    of its approved template there, or each such message fails when it is due.
+    A database check, so asked by `migrate` and `check --database default`."""
+    backend = settings.SMS_BACKEND
+    if backend not in GATEWAY_TEMPLATE_FIELDS or DEFAULT_DB_ALIAS not in (
+        databases or []
+    ):
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    if MessageTemplate._meta.db_table not in connection.introspection.table_names():
+        # `migrate` asks before it has created the table.
+        return []
+    missing = message_kinds_without_code(backend=backend)
+    if not missing:
+        return []
+    field = GATEWAY_TEMPLATE_FIELDS[backend]
+    return [
+        CheckWarning(
+            f"SMS_BACKEND is {backend}, and these kinds of message have no "
+            f"template code there ({field}): {', '.join(missing)}. Each would "
+            "fail when sent.",
+            hint="Enter the code of each approved template in the admin, under "
+            "Messages > Message templates; `manage.py check_sms_templates` lists "
+            "them.",
+            id="notifications.W001",
+        )
+    ]
