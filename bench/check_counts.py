@@ -1,21 +1,41 @@
-"""After a run: every slot's count equals its active appointments."""
+"""After a run: every slot's count and every campaign's funded-places counter
+equal their active appointments, and none is over its limit."""
 
 import json
+from pathlib import Path
 
 import django
 
 django.setup()
 
-from django.db.models import Count, F, Q  # noqa: E402
+from django.db.models import Count, F, OuterRef, Q, Subquery  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
 
-from scheduling.models import ACTIVE_STATUSES, Slot  # noqa: E402
+from scheduling.models import ACTIVE_STATUSES, Appointment, Slot  # noqa: E402
+from screening.models import Campaign  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "var" / "bench"
 
 if __name__ == "__main__":
     slots = Slot.objects.annotate(
         active=Count("appointments", filter=Q(appointments__status__in=ACTIVE_STATUSES))
     )
+    active_in_campaign = (
+        Appointment.objects.filter(campaign=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    # The ceiling's bookings write only the slot and the appointment, by design.
+    manifest = json.loads((DATA / "manifest.json").read_text())
+    campaigns = Campaign.objects.exclude(pk=manifest["ceiling_campaign"]).annotate(
+        active=Coalesce(Subquery(active_in_campaign), 0)
+    )
     mismatched = slots.exclude(booked=F("active")).count()
+    mismatched += campaigns.exclude(places_taken=F("active")).count()
     over = slots.filter(booked__gt=F("capacity")).count()
+    over += campaigns.filter(places_taken__gt=F("quota")).count()
     print(
         json.dumps(
             {"slots": slots.count(), "mismatched": mismatched, "overbooked": over}

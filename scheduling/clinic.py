@@ -51,7 +51,11 @@ from scheduling.selectors import (
     clinic_sites,
     site_today,
 )
-from scheduling.services import appointment_insert, campaign_quota_ensure
+from scheduling.services import (
+    appointment_insert,
+    campaign_place_release,
+    campaign_place_take,
+)
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.authentication import PhoneIdentity
@@ -253,6 +257,7 @@ def appointment_check_in_undo(
             raise AppointmentChanged
         if appointment.is_walk_in:
             Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
+            campaign_place_release(campaign_id=appointment.campaign_id)
         audit_record(
             actor=by,
             action="appointment.checkin_undo",
@@ -493,7 +498,7 @@ def walk_in_register(
         if taken != 1:
             raise WalkInsFull
         appointment = appointment_insert(participant=participant, slot=slot)
-        campaign_quota_ensure(participant=participant, campaign_id=campaign.pk, now=now)
+        campaign_place_take(participant=participant, campaign=campaign, now=now)
         Appointment.objects.filter(pk=appointment.pk).update(is_walk_in=True)
         appointment = Appointment.objects.select_related(
             "slot__site", "participant", "campaign"
@@ -550,6 +555,8 @@ def appointments_mark_no_show(*, now: datetime | None = None) -> int:
                 appointment = Appointment.objects.select_related(
                     "slot__site", "participant"
                 ).get(pk=appointment_id)
+                # A no-show no longer holds a funded place: she may book again.
+                campaign_place_release(campaign_id=appointment.campaign_id)
                 message_missed(appointment=appointment)
             marked += 1
         if len(ids) < NO_SHOW_BATCH:

@@ -10,9 +10,12 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 
-from notifications.services import notification_schedule
+from notifications.services import (
+    Scheduled,
+    notification_schedule,
+    notifications_schedule_new,
+)
 from scheduling.models import Appointment, Slot
 
 # DOMAIN §5.1, drafts for clinician review: (zh-hans, en).
@@ -144,29 +147,6 @@ def _dedupe_key(appointment: Appointment, suffix: str) -> str:
     return key
 
 
-def _schedule(
-    appointment: Appointment,
-    *,
-    kind: str,
-    suffix: str,
-    context: dict[str, str],
-    send_at: datetime | None = None,
-    not_after: datetime | None = None,
-) -> None:
-    participant = appointment.participant
-    notification_schedule(
-        phone=participant.phone,
-        kind=kind,
-        dedupe_key=_dedupe_key(appointment, suffix),
-        context=context,
-        send_at=send_at,
-        not_after=not_after,
-        recipient_ref=f"participant:{participant.pk}",
-        language=MESSAGE_LANGUAGE,
-        zone=ZoneInfo(appointment.slot.site.timezone),
-    )
-
-
 def messages_for_visit(
     *, appointment: Appointment, kind: str, suffix: str, now: datetime
 ) -> None:
@@ -174,20 +154,34 @@ def messages_for_visit(
     due now, and its reminders unless she turned reminders off. Runs in the
     caller's transaction, so a rolled-back booking leaves no message behind."""
     slot = appointment.slot
+    participant = appointment.participant
     context = visit_context(slot=slot, reference=appointment.reference)
-    _schedule(appointment, kind=kind, suffix=suffix, context=context)
-    if not appointment.participant.sms_reminders:
-        return
-    for reminder in reminder_times(slot=slot, now=now):
-        _schedule(
-            appointment,
-            kind=reminder.kind,
-            suffix=reminder.suffix,
-            context=context,
-            send_at=reminder.send_at,
-            # Quiet hours may move a reminder, never past the visit.
-            not_after=slot.starts_at,
+    messages = [
+        Scheduled(
+            kind=kind, dedupe_key=_dedupe_key(appointment, suffix), context=context
         )
+    ]
+    if participant.sms_reminders:
+        messages += [
+            Scheduled(
+                kind=reminder.kind,
+                dedupe_key=_dedupe_key(appointment, reminder.suffix),
+                context=context,
+                send_at=reminder.send_at,
+                # Quiet hours may move a reminder, never past the visit.
+                not_after=slot.starts_at,
+            )
+            for reminder in reminder_times(slot=slot, now=now)
+        ]
+    # The keys name this appointment at its new slot (and move count), which no
+    # earlier row can carry: one INSERT for all of them.
+    notifications_schedule_new(
+        phone=participant.phone,
+        messages=messages,
+        recipient_ref=f"participant:{participant.pk}",
+        language=MESSAGE_LANGUAGE,
+        zone=ZoneInfo(slot.site.timezone),
+    )
 
 
 def message_cancelled(*, appointment: Appointment) -> None:
@@ -203,15 +197,13 @@ def message_cancelled(*, appointment: Appointment) -> None:
     )
 
 
-def campaign_link(*, campaign_id: int) -> str:
-    """Where she books again: the campaign's page, absolute when the public
-    address is configured (PUBLIC_BASE_URL), as an SMS needs."""
-    base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
-    return base + reverse("book", args=[campaign_id])
-
-
 def message_missed(*, appointment: Appointment) -> None:
-    """The `missed` message of a no-show, due now, at most once per appointment."""
+    """The `missed` message of a no-show, due now, at most once per appointment.
+
+    The rebooking link's address is fixed in the template text (notifications
+    migration 0006): gateways refuse a URL in a variable. Only the campaign's
+    number, the last part of the link's path, is a parameter.
+    """
     participant = appointment.participant
     local = appointment.slot.starts_at.astimezone(
         ZoneInfo(appointment.slot.site.timezone)
@@ -222,7 +214,7 @@ def message_missed(*, appointment: Appointment) -> None:
         dedupe_key=f"{dedupe_prefix(appointment)}missed",
         context={
             "date": f"{local.month}月{local.day}日",
-            "link": campaign_link(campaign_id=appointment.campaign_id),
+            "campaign": str(appointment.campaign_id),
         },
         recipient_ref=f"participant:{participant.pk}",
         language=MESSAGE_LANGUAGE,

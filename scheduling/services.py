@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from common.audit import audit_record
 from common.errors import ApplicationError
+from common.rawsql import insert_returning_pk
 from notifications.services import notifications_cancel_pending
+from scheduling import booking_statements as statements
 from scheduling.errors import (
     AlreadyBooked,
     AppointmentChanged,
@@ -27,6 +29,7 @@ from scheduling.errors import (
     SlotNotFound,
     WrongCampaign,
 )
+from scheduling.listing_cache import slot_listing_changed_on_commit
 from scheduling.messages import dedupe_prefix, message_cancelled, messages_for_visit
 from scheduling.models import (
     ACTIVE_STATUSES,
@@ -38,8 +41,7 @@ from scheduling.models import (
     SlotTemplate,
 )
 from scheduling.references import new_checkin_token, new_reference
-from scheduling.selectors import campaign_quota_used
-from screening.eligibility import Reason
+from screening.eligibility import Reason, eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
 from screening.selectors import participant_eligibility
@@ -86,6 +88,7 @@ def slots_generate(
     new = [slot for slot in wanted if slot.starts_at not in existing]
     # ignore_conflicts covers a concurrent run racing this one on the unique key.
     Slot.objects.bulk_create(new, ignore_conflicts=True)
+    slot_listing_changed_on_commit(campaign_id=campaign.pk, site_id=site.pk)
     logger.info(
         "scheduling.slots_generated site=%s campaign=%s count=%s",
         site.pk,
@@ -130,10 +133,7 @@ def _take_place(*, slot: Slot, now: datetime) -> None:
     """Take one place in `slot` or raise SlotFull / SlotClosed."""
     # One statement, so two requests can never both take the last place; the
     # start time is in it too, so a slot that began meanwhile is not taken.
-    taken = Slot.objects.filter(
-        pk=slot.pk, booked__lt=F("capacity"), starts_at__gt=now
-    ).update(booked=F("booked") + 1)
-    if taken != 1:
+    if not statements.slot_place_take(slot_id=slot.pk, now=now):
         if slot.starts_at <= now:
             raise SlotClosed
         raise SlotFull
@@ -177,35 +177,46 @@ def appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
     raise AssertionError("unreachable")
 
 
-def campaign_quota_ensure(
-    *, participant: Participant, campaign_id: int, now: datetime
+def campaign_place_take(
+    *, participant: Participant, campaign: Campaign, now: datetime
 ) -> None:
-    """Check the funded quota with her own new appointment already inserted.
+    """Take one funded place of `campaign` for her, or raise NotEligible.
 
-    Two bookings in different slots could otherwise both count quota - 1 and both
-    take the last funded place: the campaign row lock makes count-and-decide one
-    step per campaign. It is taken last, so it is held only until commit.
+    One conditional update, so two bookings in different slots can never both take
+    the last funded place. Call it last in the transaction: the campaign row stays
+    locked from here to the commit, and every booking of the campaign passes it.
     """
-    # FOR NO KEY UPDATE: bookings queue here, but inserts that merely reference
-    # the campaign (slots, walk-ins) do not.
-    campaign = (
-        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign_id).get()
+    if statements.campaign_place_take(campaign_id=campaign.pk):
+        return
+    campaign.refresh_from_db(fields=["quota", "places_taken"])
+    reasons = participant_eligibility(
+        participant=participant,
+        campaign=campaign,
+        now=now,
+        quota_used=max(campaign.places_taken, campaign.quota),
+        has_active_appointment=False,
     )
-    used_by_others = (
-        Appointment.objects.filter(campaign_id=campaign_id, status__in=ACTIVE_STATUSES)
-        .exclude(participant=participant)
-        .count()
+    raise NotEligible(reasons=reasons)
+
+
+def campaign_place_release(*, campaign_id: int) -> None:
+    """Give back the funded place of an appointment that stopped being active
+    (cancelled, a no-show, an undone walk-in), in the same transaction."""
+    Campaign.objects.filter(pk=campaign_id, places_taken__gt=0).update(
+        places_taken=F("places_taken") - 1
     )
-    if used_by_others >= campaign.quota:
-        raise NotEligible(
-            reasons=participant_eligibility(
-                participant=participant,
-                campaign=campaign,
-                now=now,
-                quota_used=used_by_others,
-                has_active_appointment=False,
-            )
-        )
+
+
+def campaign_places_recount(*, campaign_id: int) -> int:
+    """Set the counter from the appointments themselves: a repair for a database
+    edited by hand. The campaign row lock keeps bookings out meanwhile."""
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        used = Appointment.objects.filter(
+            campaign_id=campaign_id, status__in=ACTIVE_STATUSES
+        ).count()
+        Campaign.objects.filter(pk=campaign_id).update(places_taken=used)
+    return used
 
 
 def appointment_book(
@@ -231,35 +242,68 @@ def appointment_book(
     )
 
 
-@transaction.atomic
 def _book(*, participant: Participant, slot_id: int) -> Appointment:
+    for attempt in range(1, MAX_REFERENCE_ATTEMPTS + 1):
+        try:
+            return _book_once(participant=participant, slot_id=slot_id)
+        except IntegrityError:
+            # Her own booking made at the same moment committed first (the
+            # partial unique index waited for it), or the random reference
+            # collided: the whole booking rolled back, so try it again.
+            if _has_active_appointment(
+                participant=participant, campaign_id=_campaign_of(slot_id)
+            ):
+                raise AlreadyBooked from None
+            if attempt == MAX_REFERENCE_ATTEMPTS:
+                raise
+            logger.warning("scheduling.reference_collision slot=%s", slot_id)
+    raise AssertionError("unreachable")
+
+
+def _campaign_of(slot_id: int) -> int | None:
+    return Slot.objects.filter(pk=slot_id).values_list("campaign_id", flat=True).first()
+
+
+@transaction.atomic
+def _book_once(*, participant: Participant, slot_id: int) -> Appointment:
+    """One attempt, in as few statements as the rules allow: a surge of
+    bookings runs through here (see docs/benchmarks.md)."""
     now = timezone.now()
-    slot = _slot_for_booking(slot_id=slot_id)
+    slot = statements.slot_for_booking(slot_id=slot_id, participant_id=participant.pk)
+    if slot is None:
+        raise SlotNotFound
     _ensure_bookable(slot=slot, now=now)
     # Checked first for a plain answer; the unique constraint decides in a race.
-    if _has_active_appointment(participant=participant, campaign_id=slot.campaign_id):
+    if slot.her_active:
         raise AlreadyBooked
-    quota_estimate = campaign_quota_used(campaign=slot.campaign)
-    reasons = participant_eligibility(
-        participant=participant,
+    reasons = eligibility_reasons(
         campaign=slot.campaign,
+        sex=participant.sex,
+        birth_date=participant.birth_date,
         now=now,
-        quota_used=quota_estimate,
+        quota_used=slot.campaign.places_taken,
         has_active_appointment=False,
+        consent_given=slot.her_consent,
     )
     if reasons:
         raise NotEligible(reasons=reasons)
 
     _take_place(slot=slot, now=now)
-    appointment = appointment_insert(participant=participant, slot=slot)
-    appointment.participant = participant
+    # No savepoint: a failed insert rolls back the whole attempt (see _book).
+    appointment = Appointment(
+        participant=participant,
+        campaign=slot.campaign,
+        slot=slot,
+        status=AppointmentStatus.BOOKED,
+        reference=new_reference(),
+        checkin_token=new_checkin_token(),
+    )
+    insert_returning_pk([appointment])
     messages_for_visit(
         appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now
     )
-    # Last, so that the campaign lock is held only from here to the commit.
-    campaign_quota_ensure(
-        participant=participant, campaign_id=slot.campaign_id, now=now
-    )
+    # Last, so that the campaign row is locked only from here to the commit.
+    campaign_place_take(participant=participant, campaign=slot.campaign, now=now)
     logger.info(
         "scheduling.appointment_booked id=%s slot=%s participant=%s",
         appointment.pk,
@@ -419,6 +463,12 @@ def _cancel_in_slot(
     if changed != 1:
         raise _Moved
     _release_place(slot_id=appointment.slot_id)
+    # A place given back shows at once; a place taken may show for a few more
+    # seconds, and the next woman's booking is refused by the slot row (ADR 0006).
+    slot_listing_changed_on_commit(
+        campaign_id=appointment.campaign_id, site_id=appointment.slot.site_id
+    )
+    campaign_place_release(campaign_id=appointment.campaign_id)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
@@ -483,6 +533,9 @@ def appointment_reschedule(*, appointment: Appointment, slot_id: int) -> Appoint
     if moved != 1:
         raise AppointmentChanged
     _release_place(slot_id=old_slot_id)
+    slot_listing_changed_on_commit(
+        campaign_id=current.campaign_id, site_id=current.slot.site_id
+    )
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(current))
 
     current.slot = new_slot

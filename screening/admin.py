@@ -33,6 +33,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "min_age",
         "max_age",
         "quota",
+        "places_taken",
     )
     list_filter = ("status", "services")
     filter_horizontal = ("districts",)

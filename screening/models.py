@@ -59,6 +59,12 @@ class Campaign(TimeStampedModel):
         default=ServiceScope.BOTH,
     )
     quota = models.PositiveIntegerField(_("funded places"))
+    # Appointments still active (booked, checked in, screened). Scheduling keeps it
+    # in the transaction that changes one, by a conditional update, so the funded
+    # quota is decided by one row instead of a count under a lock.
+    places_taken = models.PositiveIntegerField(
+        _("places taken"), default=0, editable=False
+    )
     status = models.CharField(
         _("status"),
         max_length=16,

@@ -75,7 +75,7 @@ from scheduling.errors import CampaignNotFound
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Site
 from scheduling.reports import rollup
 from scheduling.reports.errors import InvalidDateRange, InvalidGroupBy
-from scheduling.selectors import campaign_quota_used
+from scheduling.selectors import campaign_active_appointments
 from screening.models import Campaign, District, EmploymentType, Participant
 
 GROUP_BYS = ("employment_type", "district", "site", "day", "age_band")
@@ -199,7 +199,7 @@ def turnout_counts(
                 appointments=_appointment_counts(campaign, start, end, group_by),
                 registrations=_registration_counts(campaign, start, end, person_group),
                 activity=_activity_per_day(campaign, start, end),
-                quota_used=campaign_quota_used(campaign=campaign),
+                quota_used=campaign_active_appointments(campaign=campaign),
             )
 
     registered: dict[Any, int] = {}

@@ -4,11 +4,18 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
-from scheduling.models import Appointment, AppointmentStatus, Site, Slot
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Site,
+    Slot,
+)
 from scheduling.references import new_checkin_token, new_reference
-from screening.models import Consent, ConsentPurpose
+from screening.models import Campaign, Consent, ConsentPurpose
 from tests.screening.factories import CampaignFactory, ParticipantFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,11 +53,13 @@ class SlotFactory(factory.django.DjangoModelFactory):
 
 
 class AppointmentFactory(factory.django.DjangoModelFactory):
-    """A booked appointment. It writes the row only: the slot's `booked` count is
-    left as it is, so tests of capacity set it themselves."""
+    """A booked appointment. The slot's `booked` count is left as it is, so tests
+    of capacity set it themselves; the campaign's funded-places counter follows,
+    as the booking services keep it."""
 
     class Meta:
         model = Appointment
+        skip_postgeneration_save = True
 
     participant = factory.SubFactory(ParticipantFactory)
     slot = factory.SubFactory(SlotFactory)
@@ -58,6 +67,13 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     status = AppointmentStatus.BOOKED
     reference = factory.LazyFunction(new_reference)
     checkin_token = factory.LazyFunction(new_checkin_token)
+
+    @factory.post_generation
+    def places_taken(self, create: bool, extracted: object, **kwargs) -> None:
+        if create and self.status in ACTIVE_STATUSES:
+            Campaign.objects.filter(pk=self.campaign_id).update(
+                places_taken=F("places_taken") + 1
+            )
 
 
 class ConsentedParticipantFactory(ParticipantFactory):

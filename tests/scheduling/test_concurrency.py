@@ -140,6 +140,8 @@ def test_the_funded_quota_holds_across_slots_booked_at_once():
     assert sum(isinstance(r, Appointment) for r in results) == 5
     assert sum(isinstance(r, NotEligible) for r in results) == 45
     assert Appointment.objects.filter(status__in=ACTIVE_STATUSES).count() == 5
+    campaign.refresh_from_db()
+    assert campaign.places_taken == 5
     for slot in slots:
         slot.refresh_from_db()
         assert slot.booked == active_in(slot)

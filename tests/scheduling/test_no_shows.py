@@ -34,8 +34,11 @@ def test_a_booking_an_hour_past_its_slot_becomes_a_no_show_with_a_message() -> N
     assert message.kind == "missed"
     assert message.dedupe_key == f"appointment:{appointment.pk}:missed"
     local = timezone.localtime(appointment.slot.starts_at)
-    assert message.context["date"] == f"{local.month}月{local.day}日"
-    assert message.context["link"].endswith(f"/book/{appointment.campaign_id}/")
+    # The link's address is in the template's text; gateways refuse a URL here.
+    assert message.context == {
+        "date": f"{local.month}月{local.day}日",
+        "campaign": str(appointment.campaign_id),
+    }
 
 
 def test_a_booking_just_past_its_slot_is_left_for_now() -> None:

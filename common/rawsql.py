@@ -1,0 +1,96 @@
+"""Model rows read and written with hand-written SQL, for the few hot paths where
+building the ORM's query costs more than running it (the booking surge: see
+docs/adr/0007-the-booking-path-counts-statements-and-writes-them-out.md).
+
+The column lists come from the models' own metadata and values pass through the
+fields' own conversions (encryption included), so a row written here is the row
+the ORM would have written, and an instance read here is the instance the ORM
+would have built. Everything else in the project uses the ORM.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+
+_Converters = list[tuple[Any, list[Callable[..., Any]]]]
+_converter_cache: dict[tuple[type[Model], str], _Converters] = {}
+
+
+def _db() -> BaseDatabaseWrapper:
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _fields(model: type[Model]) -> list[Any]:
+    return list(model._meta.concrete_fields)
+
+
+def column_list(model: type[Model], alias: str) -> str:
+    """`alias."col", ...` for every concrete field of `model`, in field order: the
+    order `instance_from_row` reads them back in."""
+    quote = _db().ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in _fields(model))
+
+
+def _converters(model: type[Model], db: BaseDatabaseWrapper) -> _Converters:
+    """Per field: its column expression and the converters the ORM would apply to
+    a value read from this database (the backend's, then the field's own)."""
+    key = (model, db.vendor)
+    if key not in _converter_cache:
+        result = []
+        for field in _fields(model):
+            column = field.get_col(model._meta.db_table)
+            converters = db.ops.get_db_converters(column) + field.get_db_converters(db)
+            result.append((column, converters))
+        _converter_cache[key] = result
+    return _converter_cache[key]
+
+
+def instance_from_row(
+    model: type[M], row: Sequence[Any], start: int = 0
+) -> tuple[M, int]:
+    """An instance of `model` from `row[start:]` (columns as in `column_list`), and
+    the offset after its columns."""
+    db = _db()
+    values = []
+    for offset, (column, converters) in enumerate(_converters(model, db)):
+        value = row[start + offset]
+        for convert in converters:
+            value = convert(value, column, db)
+        values.append(value)
+    names = [f.attname for f in _fields(model)]
+    return model.from_db(DEFAULT_DB_ALIAS, names, values), start + len(names)
+
+
+def insert_returning_pk(objs: Sequence[Model]) -> None:
+    """INSERT `objs` (all of one model) in one statement and set their primary
+    keys, as `bulk_create` does, without the ORM's query building. Fields'
+    `pre_save` runs, so `auto_now` stamps and encrypted columns are filled."""
+    if not objs:
+        return
+    db = _db()
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in _fields(model) if not f.primary_key]
+    quote = db.ops.quote_name
+    params: list[Any] = []
+    for obj in objs:
+        for field in fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    rows = ", ".join([placeholders] * len(objs))
+    # Names from the model's metadata, values bound: nothing from a request.
+    sql = f"INSERT INTO {table} ({columns}) VALUES {rows} RETURNING {pk}"  # noqa: S608  # nosec B608
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = [row[0] for row in cursor.fetchall()]
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
