@@ -77,7 +77,8 @@ def main() -> None:
     hot = json.loads((DATA / "hot_slot.json").read_text())["statuses"]
     counts = json.loads((DATA / "counts.json").read_text())
     weight = json.loads((DATA / "page_weight.json").read_text())
-    heaviest = max(page["total"] for page in weight["pages"])
+    heaviest_page = max(weight["pages"], key=lambda page: page["total"])
+    heaviest = heaviest_page["total"]
     five_xx = sum(n for status, n in hot.items() if status.startswith("5"))
     hot_ok = (
         hot.get("201", 0) == 10
@@ -104,15 +105,30 @@ def main() -> None:
         f"slots {counts['slots']}, count mismatches {counts['mismatched']}, "
         f"overbooked {counts['overbooked']} "
         f"[{verdict(hot_ok)}]",
-        f"page weight: heaviest {heaviest / 1024:.1f} KB of "
-        f"{weight['limit'] / 1024:.0f} KB over {len(weight['pages'])} pages "
+        f"page weight: heaviest {heaviest / 1024:.1f} KB ({heaviest_page['page']}) "
+        f"of {weight['limit'] / 1024:.0f} KB over {len(weight['pages'])} pages "
         f"[{verdict(heaviest <= weight['limit'])}]",
     ]
+    profiles = {
+        name: json.loads((DATA / f"profile_{name}.json").read_text())
+        for name in ("booking", "ceiling")
+        if (DATA / f"profile_{name}.json").exists()
+    }
+    if len(profiles) == 2:
+        booking_profile, ceiling_profile = profiles["booking"], profiles["ceiling"]
+        lines.append(
+            f"one booking at a time, in-process: {booking_profile['statements']} "
+            f"statements, {booking_profile['cpu_ms']:.1f} ms CPU; ceiling "
+            f"{ceiling_profile['statements']} statements, "
+            f"{ceiling_profile['cpu_ms']:.1f} ms CPU "
+            f"(`bench/profile_booking.py`, ADR 0007)"
+        )
     for line in lines:
         print(line)
 
     table = "\n".join(
-        f"| `{page['page']}` | {page['html']} | {page['assets']} | {page['total']} |"
+        f"| {page['page']} | `{page['path']}` | {page['html']} | {page['assets']} "
+        f"| {page['images']} | {page['total']} |"
         for page in weight["pages"]
     )
     section = (
@@ -125,7 +141,11 @@ def main() -> None:
         "scenario, on the same machine.\n\n"
         + "\n".join(f"- {line}" for line in lines)
         + "\n\n### Page weight (bytes, uncompressed)\n\n"
-        "| page | HTML | CSS + JS | total |\n|---|---|---|---|\n" + table + "\n"
+        "Every participant page, walked as a new woman signs up, books and opens "
+        "her pages (`bench/page_weight.py`); the total counts the HTML and every "
+        "CSS, JS and image file the page loads.\n\n"
+        "| page | path | HTML | CSS + JS | images | total |\n"
+        "|---|---|---|---|---|---|\n" + table + "\n"
     )
     doc = ROOT / "docs" / "benchmarks.md"
     replace_section(doc, "## Serving path (make bench)", section)

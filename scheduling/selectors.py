@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any, NamedTuple, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet, Sum
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from common.masking import mask_id_number, mask_name, mask_phone
 from scheduling.errors import AppointmentNotFound, CampaignNotFound, OtherSite
+from scheduling.listing_cache import slot_listing_cached
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -33,7 +35,20 @@ def site_list_active() -> QuerySet[Site]:
 
 
 def campaign_quota_used(*, campaign: Campaign) -> int:
-    """Funded places taken: every appointment still active in the campaign."""
+    """Funded places taken: every appointment still active in the campaign, as
+    counted by the transactions that book and release them."""
+    # Read afresh: the caller's campaign may have been loaded before a booking.
+    taken = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .values_list("places_taken", flat=True)
+        .first()
+    )
+    return taken or 0
+
+
+def campaign_active_appointments(*, campaign: Campaign) -> int:
+    """Appointments still active in the campaign, counted row by row: what the
+    reports state, whatever path changed them."""
     return Appointment.objects.filter(
         campaign=campaign, status__in=ACTIVE_STATUSES
     ).count()
@@ -52,22 +67,26 @@ def campaign_places_left(*, campaign: Campaign) -> int:
 
 
 def campaign_overviews() -> list[CampaignOverview]:
-    campaigns = list(campaign_list_public())
-    overviews = []
-    for campaign in campaigns:
-        sites = list(
-            Site.objects.filter(slots__campaign=campaign, is_active=True)
-            .distinct()
-            .order_by("code")
+    # The page shows no districts: the public list's prefetch of them is skipped.
+    campaigns = list(campaign_list_public().prefetch_related(None))
+    sites: dict[int, list[Site]] = {campaign.pk: [] for campaign in campaigns}
+    # Every campaign's sites in one query instead of one per campaign.
+    rows = (
+        Site.objects.filter(is_active=True, slots__campaign_id__in=sites)
+        .annotate(campaign_id=F("slots__campaign_id"))
+        .distinct()
+        .order_by("code")
+    )
+    for site in rows:
+        sites[site.campaign_id].append(site)
+    return [
+        CampaignOverview(
+            campaign=campaign,
+            sites=sites[campaign.pk],
+            places_left=campaign_places_left(campaign=campaign),
         )
-        overviews.append(
-            CampaignOverview(
-                campaign=campaign,
-                sites=sites,
-                places_left=campaign_places_left(campaign=campaign),
-            )
-        )
-    return overviews
+        for campaign in campaigns
+    ]
 
 
 def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -85,12 +104,27 @@ def slot_list(
     """Future slots of a published campaign, earliest first. `day` is a calendar
     day at the site (the server's zone when no site is given). Raises
     CampaignNotFound for a campaign that does not exist or is still a draft."""
-    if (
-        not Campaign.objects.filter(pk=campaign_id)
+    if not _campaign_published(campaign_id):
+        raise CampaignNotFound
+    return _future_slots(
+        campaign_id=campaign_id,
+        site_id=site_id,
+        day=day,
+        available_only=available_only,
+    ).select_related("site")
+
+
+def _campaign_published(campaign_id: int) -> bool:
+    return (
+        Campaign.objects.filter(pk=campaign_id)
         .exclude(status=CampaignStatus.DRAFT)
         .exists()
-    ):
-        raise CampaignNotFound
+    )
+
+
+def _future_slots(
+    *, campaign_id: int, site_id: int | None, day: date | None, available_only: bool
+) -> QuerySet[Slot]:
     slots = Slot.objects.filter(
         campaign_id=campaign_id, site__is_active=True, starts_at__gt=timezone.now()
     )
@@ -106,7 +140,72 @@ def slot_list(
         slots = slots.filter(starts_at__gte=start, starts_at__lt=end)
     if available_only:
         slots = slots.filter(booked__lt=F("capacity"))
-    return slots.select_related("site").order_by("starts_at", "site_id", "id")
+    return slots.order_by("starts_at", "site_id", "id")
+
+
+class SlotOpening(TypedDict):
+    """One slot as the public listing shows it; times in the server's zone."""
+
+    id: int
+    site: int
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    available: int
+
+
+def slot_listing(
+    *,
+    campaign_id: int,
+    site_id: int | None = None,
+    day: date | None = None,
+    available_only: bool = False,
+) -> list[SlotOpening]:
+    """The slots `slot_list` finds, as plain rows for the public listing, served
+    from a copy of the last few seconds until a place at the site changes
+    (scheduling.listing_cache). Raises CampaignNotFound as `slot_list` does."""
+    return slot_listing_cached(
+        campaign_id=campaign_id,
+        site_id=site_id,
+        variant=f"{day or 'any'}:{int(available_only)}",
+        read=partial(
+            _slot_listing_read,
+            campaign_id=campaign_id,
+            site_id=site_id,
+            day=day,
+            available_only=available_only,
+        ),
+    )
+
+
+def _slot_listing_read(
+    *, campaign_id: int, site_id: int | None, day: date | None, available_only: bool
+) -> list[SlotOpening]:
+    # The draft check rides on the slot query; only an empty answer needs the
+    # second query that tells an unknown campaign from one with no free slots.
+    rows = list(
+        _future_slots(
+            campaign_id=campaign_id,
+            site_id=site_id,
+            day=day,
+            available_only=available_only,
+        )
+        .exclude(campaign__status=CampaignStatus.DRAFT)
+        .values_list("id", "site_id", "starts_at", "ends_at", "capacity", "booked")
+    )
+    if not rows and not _campaign_published(campaign_id):
+        raise CampaignNotFound
+    return [
+        SlotOpening(
+            id=pk,
+            site=site,
+            starts_at=timezone.localtime(starts_at),
+            ends_at=timezone.localtime(ends_at),
+            capacity=capacity,
+            available=capacity - booked,
+        )
+        for pk, site, starts_at, ends_at, capacity, booked in rows
+    ]
 
 
 class SlotDay(NamedTuple):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.errors import ApplicationError
 from scheduling import calendar, qr, selectors, services
 from scheduling.forms import CancelForm, SlotChoiceForm
+from scheduling.listing_cache import CAMPAIGN_CARDS_SECONDS
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Site
 from scheduling.selectors import campaign_overviews
 from screening.eligibility import Reason
@@ -37,8 +38,12 @@ class DayChoice:
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
+    # The function, not its result: the template calls it only when its cached
+    # campaign cards have expired.
     return render(
-        request, "scheduling/landing.html", {"overviews": campaign_overviews()}
+        request,
+        "scheduling/landing.html",
+        {"overviews": campaign_overviews, "cards_seconds": CAMPAIGN_CARDS_SECONDS},
     )
 
 

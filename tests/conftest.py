@@ -9,6 +9,7 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.cache import cache
 
 from config.celery_app import app as celery_app
 from notifications import rendering
@@ -52,6 +53,12 @@ def _empty_sms_outbox() -> None:
     locmem.outbox.clear()
     # A template cached in a rolled-back test must not leak into the next.
     rendering._cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # A listing or landing page cached by one test must not answer the next.
+    cache.clear()
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from tests.pages.flow import last_code, sign_in
 from tests.screening.factories import (
     CampaignFactory,
     ParticipantFactory,
-    female_id_number,
     id_number_with_check,
+    newcomer_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ PHONE = "13912345678"
 def profile(district: District, **changes: str) -> dict[str, str]:
     data = {
         "full_name": "李秀英",
-        "id_number": female_id_number(4000),
+        "id_number": newcomer_id_number(4000),
         "employment_type": "food_delivery",
         "employment_other": "",
         "employer": "美团",
@@ -158,7 +158,7 @@ def test_profile_errors_come_back_in_chinese_with_her_input(
     client: Client, campaign: Campaign, district: District
 ) -> None:
     sign_in(client, PHONE, campaign=campaign)
-    valid = female_id_number(4001)
+    valid = newcomer_id_number(4001)
     bad_id = valid[:17] + ("0" if valid[17] != "0" else "1")
 
     response = client.post(
