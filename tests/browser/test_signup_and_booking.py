@@ -13,7 +13,11 @@ from playwright.sync_api import Page, expect
 
 from scheduling.models import Appointment, AppointmentStatus
 from tests.scheduling.factories import SiteFactory, SlotFactory, tomorrow_at
-from tests.screening.factories import CampaignFactory, DistrictFactory, female_id_number
+from tests.screening.factories import (
+    CampaignFactory,
+    DistrictFactory,
+    newcomer_id_number,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,7 +72,7 @@ def test_a_worker_signs_up_books_and_reschedules_on_her_phone(
     page.click("button[name=verify]")
 
     page.fill("input[name=full_name]", "王芳")
-    page.fill("input[name=id_number]", female_id_number(7))
+    page.fill("input[name=id_number]", newcomer_id_number(7))
     page.check("input[name=employment_type][value=food_delivery]")
     page.select_option("select[name=district_code]", "410802")
     screenshot(page, "3-profile")

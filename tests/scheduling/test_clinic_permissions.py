@@ -27,7 +27,7 @@ from tests.screening.factories import (
     DistrictFactory,
     ParticipantFactory,
     bearer_token,
-    female_id_number,
+    newcomer_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ ENDPOINTS = [
             "site": "{site}",
             "phone": "13900001111",
             "full_name": "李红",
-            "id_number": female_id_number(99),
+            "id_number": newcomer_id_number(99),
             "employment_type": "courier",
             "district": "410802",
             "consent": True,

@@ -15,7 +15,7 @@ from tests.screening.factories import (
     CampaignFactory,
     DistrictFactory,
     ParticipantFactory,
-    female_id_number,
+    newcomer_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_the_walk_in_form_registers_and_checks_her_in(desk, site) -> None:  # ty
         {
             "phone": "13900001234",
             "full_name": "李红",
-            "id_number": female_id_number(31),
+            "id_number": newcomer_id_number(31),
             "employment_type": "ride_hailing",
             "district_code": "410802",
             "consent": "on",

@@ -18,7 +18,7 @@ from tests.screening.factories import (
     CampaignFactory,
     DistrictFactory,
     ParticipantFactory,
-    female_id_number,
+    newcomer_id_number,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def walk_in(api, **changes):  # type: ignore[no-untyped-def]
     body = {
         "phone": "139 0000 1234",
         "full_name": "李红",
-        "id_number": female_id_number(4242),
+        "id_number": newcomer_id_number(4242),
         "employment_type": "courier",
         "district": "410802",
         "consent": True,
@@ -98,7 +98,7 @@ def test_a_woman_on_record_with_the_same_phone_is_reused(api) -> None:  # type: 
 
 
 def test_a_woman_on_record_with_the_same_id_number_is_reused(api) -> None:  # type: ignore[no-untyped-def]
-    id_number = female_id_number(777)
+    id_number = newcomer_id_number(777)
     existing = ParticipantFactory(id_number=id_number, phone="13700000000")
 
     response = walk_in(api, id_number=id_number)
@@ -128,10 +128,10 @@ def test_without_her_consent_nothing_is_written(api) -> None:  # type: ignore[no
 def test_when_the_walk_in_places_are_taken_it_is_409_and_nothing_is_written(
     api,
 ) -> None:  # type: ignore[no-untyped-def]
-    walk_in(api, phone="13900000001", id_number=female_id_number(1))
-    walk_in(api, phone="13900000002", id_number=female_id_number(2))
+    walk_in(api, phone="13900000001", id_number=newcomer_id_number(1))
+    walk_in(api, phone="13900000002", id_number=newcomer_id_number(2))
 
-    response = walk_in(api, phone="13900000003", id_number=female_id_number(3))
+    response = walk_in(api, phone="13900000003", id_number=newcomer_id_number(3))
 
     assert response.status_code == 409
     assert response.json()["code"] == "walk_ins_full"

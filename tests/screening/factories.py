@@ -34,7 +34,7 @@ def id_number_with_check(body: str) -> str:
     return body + ID_CHECK_CHARACTERS[total % 11]
 
 
-def female_id_number(n: int) -> str:
+def female_id_number(n: int, *, region: str = "410802") -> str:
     """The n-th of a run of distinct, valid ID numbers of women born 1970-1994.
 
     The birth date walks through 25 years; the sequence number (whose last digit is
@@ -42,7 +42,14 @@ def female_id_number(n: int) -> str:
     """
     birth = FIRST_BIRTH_DATE + timedelta(days=n % BIRTH_DATE_SPREAD_DAYS)
     sequence = (n // BIRTH_DATE_SPREAD_DAYS) % 500 * 2
-    return id_number_with_check(f"410802{birth:%Y%m%d}{sequence:03d}")
+    return id_number_with_check(f"{region}{birth:%Y%m%d}{sequence:03d}")
+
+
+def newcomer_id_number(n: int) -> str:
+    """A valid woman's ID number that ParticipantFactory never hands out (another
+    region code), for a woman who must be new to the database whatever number of
+    factory participants the run has made before."""
+    return female_id_number(n, region="410811")
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
