@@ -149,6 +149,18 @@ def _has_active_appointment(*, participant: Participant, campaign_id: int) -> bo
     ).exists()
 
 
+def _new_appointment(*, participant: Participant, slot: Slot) -> Appointment:
+    """The unsaved booked appointment of her place in `slot`, with fresh codes."""
+    return Appointment(
+        participant=participant,
+        campaign_id=slot.campaign_id,
+        slot=slot,
+        status=AppointmentStatus.BOOKED,
+        reference=new_reference(),
+        checkin_token=new_checkin_token(),
+    )
+
+
 def appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
     """Insert the appointment; the partial unique constraint is what decides
     `already_booked` when the same woman books twice at once."""
@@ -156,14 +168,9 @@ def appointment_insert(*, participant: Participant, slot: Slot) -> Appointment:
         try:
             # A savepoint, so a failed insert leaves the transaction usable.
             with transaction.atomic():
-                return Appointment.objects.create(
-                    participant=participant,
-                    campaign_id=slot.campaign_id,
-                    slot=slot,
-                    status=AppointmentStatus.BOOKED,
-                    reference=new_reference(),
-                    checkin_token=new_checkin_token(),
-                )
+                appointment = _new_appointment(participant=participant, slot=slot)
+                appointment.save(force_insert=True)
+                return appointment
         except IntegrityError:
             # The insert waited for any concurrent booking of hers to commit, so
             # this read sees it. Otherwise the random reference collided: retry.
@@ -290,14 +297,7 @@ def _book_once(*, participant: Participant, slot_id: int) -> Appointment:
 
     _take_place(slot=slot, now=now)
     # No savepoint: a failed insert rolls back the whole attempt (see _book).
-    appointment = Appointment(
-        participant=participant,
-        campaign=slot.campaign,
-        slot=slot,
-        status=AppointmentStatus.BOOKED,
-        reference=new_reference(),
-        checkin_token=new_checkin_token(),
-    )
+    appointment = _new_appointment(participant=participant, slot=slot)
     insert_returning_pk([appointment])
     messages_for_visit(
         appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now

@@ -18,13 +18,13 @@ from scheduling.listing_cache import (
 )
 from scheduling.models import Slot
 from scheduling.selectors import slot_list, slot_listing
-from screening.authentication import PhoneIdentity
 from screening.models import CampaignStatus
 from tests.scheduling.factories import (
     ConsentedParticipantFactory,
     SiteFactory,
     SlotFactory,
 )
+from tests.scheduling.test_apis import client_for
 from tests.screening.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,23 +222,11 @@ def test_the_listing_carries_nothing_personal_and_is_still_not_stored(slot):
     assert "Set-Cookie" not in response
 
 
-def _client_for(participant) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(
-        PhoneIdentity(
-            phone=participant.phone,
-            phone_hash=participant.phone_hash,
-            participant=participant,
-        )
-    )
-    return client
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_place_given_back_shows_in_the_listing_at_once():
     slot = SlotFactory(capacity=10)
     url = f"/api/v1/campaigns/{slot.campaign_id}/slots/?site={slot.site_id}"
-    client = _client_for(ConsentedParticipantFactory())
+    client = client_for(ConsentedParticipantFactory())
     booked = client.post("/api/v1/appointments/", {"slot": slot.pk}, format="json")
     assert booked.status_code == 201, booked.json()
     assert places(APIClient().get(url).json()) in ([9], [10])
@@ -254,14 +242,14 @@ def test_a_place_taken_may_show_for_seconds_but_the_booking_is_refused():
     slot = SlotFactory(capacity=1)
     url = f"/api/v1/campaigns/{slot.campaign_id}/slots/?site={slot.site_id}"
     assert places(APIClient().get(url).json()) == [1]
-    first = _client_for(ConsentedParticipantFactory())
+    first = client_for(ConsentedParticipantFactory())
     assert (
         first.post("/api/v1/appointments/", {"slot": slot.pk}, format="json")
     ).status_code == 201
 
     # The listing may still offer the place for a few seconds (ADR 0006) ...
     assert places(APIClient().get(url).json()) in ([0], [1])
-    late = _client_for(ConsentedParticipantFactory()).post(
+    late = client_for(ConsentedParticipantFactory()).post(
         "/api/v1/appointments/", {"slot": slot.pk}, format="json"
     )
 
