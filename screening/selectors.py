@@ -88,17 +88,9 @@ def participant_has_consent(
     *, participant: Participant, purpose: str = ConsentPurpose.HEALTH_DATA
 ) -> bool:
     """Whether she has a consent for `purpose` that she has not withdrawn."""
-    return live_consents(participant=participant, purpose=purpose).exists()
-
-
-def live_consents(
-    *, participant: Participant, purpose: str = ConsentPurpose.HEALTH_DATA
-) -> QuerySet[Consent]:
-    """Her consents for `purpose` not withdrawn: a subquery for callers that ask
-    along with other things in one statement."""
     return Consent.objects.filter(
         participant=participant, purpose=purpose, withdrawn_at__isnull=True
-    )
+    ).exists()
 
 
 def participant_eligibility(
