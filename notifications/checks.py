@@ -6,6 +6,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, register
+from django.core.checks import Error as CheckError
 from django.core.checks import Warning as CheckWarning
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -44,5 +45,30 @@ def gateway_template_codes_check(
             "Messages > Message templates; `manage.py check_sms_templates` lists "
             "them.",
             id="notifications.W001",
+        )
+    ]
+
+
+PROCESS_LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache",)
+
+
+@register(Tags.caches)
+def immediate_kick_cache_check(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Sharing one send task between answers needs a cache the worker shares:
+    with a per-process cache the worker's 'started' never reaches the web
+    processes, and answers would wait for beat."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if not settings.OUTBOX_COALESCE_IMMEDIATE or backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        CheckError(
+            "OUTBOX_COALESCE_IMMEDIATE is on, but the default cache is kept in "
+            "each process: answers due at once (booking confirmations, sign-in "
+            "codes) would wait up to a minute for beat.",
+            hint="Point CACHE_URL (or REDIS_URL) at a Redis, or set "
+            "OUTBOX_COALESCE_IMMEDIATE=false.",
+            id="notifications.E001",
         )
     ]

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import (
     DEFAULT_DB_ALIAS,
     IntegrityError,
@@ -28,6 +29,7 @@ from django.db import (
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from common.crypto import keyed_hash
 from common.rawsql import insert_returning_pk
@@ -86,6 +88,13 @@ def _enqueue_send(notification_id: int) -> None:
     from notifications.tasks import notification_send_task
 
     notification_send_task.delay(notification_id)
+
+
+def _kick_or_enqueue(notification_id: int) -> None:
+    if settings.OUTBOX_COALESCE_IMMEDIATE:
+        notifications_kick_immediate()
+    else:
+        _enqueue_send(notification_id)
 
 
 def _enqueue_sends(notification_ids: list[int]) -> None:
@@ -160,7 +169,11 @@ def _outbox_row(
 
 
 def _enqueue_if_due(notification: Notification, *, now: datetime) -> None:
-    if notification.status == Status.PENDING and notification.send_at <= now:
+    if notification.status != Status.PENDING or notification.send_at > now:
+        return
+    if notification.kind in QUIET_HOURS_EXEMPT:
+        transaction.on_commit(partial(_kick_or_enqueue, notification.pk))
+    else:
         transaction.on_commit(partial(_enqueue_send, notification.pk))
 
 
@@ -470,6 +483,76 @@ def _ask(backend: SupportsStatusQuery, notification: Notification) -> str:
         phone=notification.recipient_phone,
         sent_at=notification.send_at,
     )
+
+
+# --- Answers due at once, many to one task (docs/adr/0008)
+
+IMMEDIATE_KICK_KEY = "outbox:immediate-kick"
+
+
+def notifications_kick_immediate() -> None:
+    """Called on commit of an answer due at once: publish the task that sends
+    every such answer, unless one is already published and has not yet started.
+
+    The note that a task is on its way is a cache key set only if absent. The
+    task deletes it before it looks for rows (notifications_send_immediate), so
+    a row it does not see was committed after the deletion, and that row's own
+    kick publishes the next task. The task starts OUTBOX_IMMEDIATE_LINGER_MS
+    late, so that the answers of a surge go many to a task. A task lost with
+    the broker holds back the next kick for OUTBOX_IMMEDIATE_KICK_SECONDS at
+    most; beat sends what it left in the meantime."""
+    from notifications.tasks import notifications_send_immediate_task
+
+    try:
+        first = cache.add(
+            IMMEDIATE_KICK_KEY, 1, timeout=settings.OUTBOX_IMMEDIATE_KICK_SECONDS
+        )
+    except RedisError:
+        # Without the note, a task per answer: more work, nothing held back.
+        logger.warning("notifications.kick_without_cache", exc_info=True)
+        first = True
+    if first:
+        linger = settings.OUTBOX_IMMEDIATE_LINGER_MS / 1000
+        notifications_send_immediate_task.apply_async(countdown=linger or None)
+
+
+def notifications_send_immediate() -> int:
+    """Send every answer (QUIET_HOURS_EXEMPT) that is waiting and due; the number
+    sent. Safe beside beat and the other send paths: each row is claimed by one
+    conditional UPDATE, and a row claimed elsewhere is left alone."""
+    try:
+        cache.delete(IMMEDIATE_KICK_KEY)
+    except RedisError:
+        logger.warning("notifications.kick_without_cache", exc_info=True)
+    now = timezone.now()
+    due = Notification.objects.filter(
+        status=Status.PENDING, send_at__lte=now, kind__in=QUIET_HOURS_EXEMPT
+    ).order_by("send_at", "id")
+    size = settings.OUTBOX_SEND_BATCH_SIZE
+    after: tuple[datetime, int] | None = None
+    handled = 0
+    while True:
+        batch = due
+        if after is not None:
+            # Past the last batch, so a row that stays pending (its send failed
+            # and was put back for a retry) is not taken again in this run.
+            batch = due.filter(send_at__gte=after[0]).filter(
+                Q(send_at__gt=after[0]) | Q(id__gt=after[1])
+            )
+        rows = list(batch.values_list("id", "send_at")[:size])
+        if not rows:
+            break
+        after = (rows[-1][1], rows[-1][0])
+        ids = [row[0] for row in rows]
+        left_over = notifications_send_batch(notification_ids=ids)
+        handled += len(ids) - len(left_over)
+        if left_over:
+            # Out of time: the rest goes on as a batch task of its own.
+            _enqueue_sends(left_over)
+            break
+        if len(rows) < size:
+            break
+    return handled
 
 
 # --- Sending (one Celery task per id, or per batch of ids)

@@ -5,6 +5,7 @@ from notifications.services import (
     notification_send,
     notifications_dispatch_due,
     notifications_send_batch,
+    notifications_send_immediate,
 )
 
 SEND_TASK_OPTIONS = {
@@ -33,3 +34,10 @@ def notifications_send_batch_task(notification_ids: list[int]) -> None:
 @shared_task(name="notifications.dispatch_due", time_limit=110, soft_time_limit=100)
 def notifications_dispatch_due_task() -> None:
     notifications_dispatch_due()
+
+
+@shared_task(name="notifications.send_immediate", **SEND_TASK_OPTIONS)
+def notifications_send_immediate_task() -> None:
+    """Send the answers due at once, however many kicks asked for this run; safe
+    to run twice, as one send is."""
+    notifications_send_immediate()

@@ -326,6 +326,16 @@ QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
 # Ids per send task: one task per message costs more in the broker than the send.
 OUTBOX_SEND_BATCH_SIZE = env_int("OUTBOX_SEND_BATCH_SIZE", 50, minimum=1)
+# Answers due at once (a booking's confirmation, a sign-in code) share one send
+# task while it waits to run, instead of one task each: during a booking surge the
+# publish cost each request about a millisecond and the worker one task per
+# booking (docs/adr/0008). Needs a cache every process shares (Redis).
+OUTBOX_COALESCE_IMMEDIATE = env_bool("OUTBOX_COALESCE_IMMEDIATE", True)
+# The shared task starts this long after the first answer asks for it, so that a
+# surge's answers go a few dozen to a task; far less than an SMS takes to arrive.
+OUTBOX_IMMEDIATE_LINGER_MS = env_int("OUTBOX_IMMEDIATE_LINGER_MS", 200)
+# A kick whose task was lost stops holding back the next one after this long.
+OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, minimum=1)
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

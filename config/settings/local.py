@@ -31,6 +31,8 @@ from config.settings.base import *  # noqa: E402
 # unless CACHE_URL names a Redis.
 if not os.environ.get("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The worker could not see this process's note that a send is on its way.
+    OUTBOX_COALESCE_IMMEDIATE = False
 
 # kombu's filesystem transport: web, worker and beat share a folder instead of a server.
 _BROKER_DIR = VAR_DIR / "broker"

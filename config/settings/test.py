@@ -29,3 +29,5 @@ WHITENOISE_AUTOREFRESH = True
 # Each test starts with an empty cache (tests/conftest.py); this process's own copy,
 # so that emptying it never touches the broker's Redis database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One send task per answer, unless a test turns sharing on with a Redis cache.
+OUTBOX_COALESCE_IMMEDIATE = False
