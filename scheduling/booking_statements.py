@@ -10,7 +10,7 @@ from functools import cache
 
 from django.db import connection
 
-from common.rawsql import column_list, instance_from_row
+from common.rawsql import column_list, hot_cursor, instance_from_row
 from scheduling.models import ACTIVE_STATUSES, Appointment, Site, Slot
 from screening.models import Campaign, Consent, ConsentPurpose
 
@@ -56,7 +56,7 @@ def slot_for_booking(*, slot_id: int, participant_id: int) -> Slot | None:
         str(ConsentPurpose.HEALTH_DATA),
         slot_id,
     ]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_slot_read_sql(connection.vendor), params)
         row = cursor.fetchone()
     if row is None:
@@ -74,7 +74,7 @@ def slot_for_booking(*, slot_id: int, participant_id: int) -> Slot | None:
 def slot_place_take(*, slot_id: int, now: datetime) -> bool:
     """One place in the slot if one is left and the slot has not begun: one
     statement, so two requests can never both take the last place."""
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"UPDATE {_table(Slot)} SET booked = booked + 1 "  # noqa: S608  # nosec B608
             "WHERE id = %s AND booked < capacity AND starts_at > %s",
@@ -86,7 +86,7 @@ def slot_place_take(*, slot_id: int, now: datetime) -> bool:
 def campaign_place_take(*, campaign_id: int) -> bool:
     """One funded place of the campaign if one is left (the row stays locked
     until the commit: call it last)."""
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"UPDATE {_table(Campaign)} SET places_taken = places_taken + 1 "  # noqa: S608  # nosec B608
             "WHERE id = %s AND places_taken < quota",

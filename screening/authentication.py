@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
-from common.rawsql import column_list, instance_from_row
+from common.rawsql import column_list, hot_cursor, instance_from_row
 from screening.models import Participant, ParticipantToken
 
 
@@ -55,7 +55,7 @@ def token_with_participant(*, key_hash: str, now: datetime) -> ParticipantToken 
     Every participant request starts here, so the statement is written out
     (common.rawsql) rather than built by the ORM each time.
     """
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             _token_sql(connection.vendor),
             [key_hash, connection.ops.adapt_datetimefield_value(now)],

@@ -100,6 +100,15 @@ def database_from_url(url: str) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A new PostgreSQL connection costs more than most requests: each process
+        # keeps its own for a while.
+        config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+        if env_bool("DB_PREPARED_STATEMENTS", True):
+            # Only the hand-written hot statements bind on the server and so can
+            # be prepared (common.rawsql.hot_cursor); the ORM's never are. Turn
+            # off behind a pooler in transaction mode that cannot keep them.
+            config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
     config["ATOMIC_REQUESTS"] = False
     return config
 

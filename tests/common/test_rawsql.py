@@ -3,8 +3,15 @@ and writes: encrypted columns encrypted, stamps set, values converted."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from common.rawsql import column_list, insert_returning_pk, instance_from_row
+from common.rawsql import (
+    column_list,
+    hot_cursor,
+    insert_returning_pk,
+    instance_from_row,
+)
 from notifications.models import Notification
 from screening.models import Participant
 from tests.screening.factories import ParticipantFactory
@@ -58,3 +65,62 @@ def test_rows_inserted_by_hand_are_encrypted_stamped_and_get_their_keys() -> Non
             [rows[0].pk],
         )
         assert "13800001111" not in cursor.fetchone()[0]
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_hot_statement_is_planned_once_per_connection_after_a_few_runs() -> None:
+    """PostgreSQL spent more time planning the booking's slot read than running
+    it; prepared, it is planned once per connection."""
+    assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 5
+    made = ParticipantFactory()
+    sql = "SELECT p.id FROM screening_participant p WHERE p.id = %s AND %s < %s"
+    answers = []
+    for _ in range(7):
+        with hot_cursor() as cursor:
+            cursor.execute(sql, [made.pk, timezone.now(), timezone.now()])
+            answers.append(cursor.fetchone())
+
+    assert answers == [(made.pk,)] * 7
+    assert [s for s in prepared_statements() if "screening_participant p" in s] == [
+        sql.replace("%s", "$1", 1).replace("%s", "$2", 1).replace("%s", "$3", 1)
+    ]
+
+
+def test_the_orm_s_own_statements_are_never_prepared() -> None:
+    made = ParticipantFactory()
+    for _ in range(7):
+        assert Participant.objects.get(pk=made.pk).pk == made.pk
+
+    assert [s for s in prepared_statements() if "screening_participant" in s] == []
+
+
+def test_hot_statements_are_counted_like_any_other() -> None:
+    with CaptureQueriesContext(connection) as queries, hot_cursor() as cursor:
+        cursor.execute("SELECT %s::int", [1])
+        assert cursor.fetchone() == (1,)
+
+    # Logged as the server saw it, its value bound apart.
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT $1::int"]
+
+
+def test_with_prepared_statements_off_a_hot_statement_is_never_prepared(
+    settings,
+) -> None:
+    """For a pooler in transaction mode, which cannot keep a prepared statement
+    from one transaction to the next (DB_PREPARED_STATEMENTS=false)."""
+    options = connection.settings_dict["OPTIONS"]
+    saved = options.pop("prepare_threshold")
+    try:
+        for _ in range(7):
+            with hot_cursor() as cursor:
+                cursor.execute("SELECT 42 AS never_prepared WHERE %s", [True])
+                assert cursor.fetchone() == (42,)
+    finally:
+        options["prepare_threshold"] = saved
+
+    assert [s for s in prepared_statements() if "never_prepared" in s] == []
