@@ -56,6 +56,12 @@ def replace_section(doc: Path, heading: str, body: str) -> None:
     doc.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
+def _split(split: dict[str, float]) -> str:
+    shown = ("gunicorn", "postgres", "celery", "redis-server", "other")
+    parts = [f"{name} {split[name]:.2f}" for name in shown if split.get(name)]
+    return ", ".join(parts) + f" ms (total {sum(split.values()):.2f} ms)"
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -122,6 +128,17 @@ def main() -> None:
             f"{ceiling_profile['statements']} statements, "
             f"{ceiling_profile['cpu_ms']:.1f} ms CPU "
             f"(`bench/profile_booking.py`, ADR 0007)"
+        )
+    splits = {
+        name: json.loads((DATA / f"cpu_{name}.json").read_text())
+        for name in ("booking", "ceiling")
+        if (DATA / f"cpu_{name}.json").exists()
+    }
+    if len(splits) == 2:
+        lines.append(
+            "CPU per booking under load, by process (`bench/cpu_split.py`, ADR "
+            f"0008): product {_split(splits['booking'])}; ceiling "
+            f"{_split(splits['ceiling'])}"
         )
     for line in lines:
         print(line)

@@ -1,0 +1,72 @@
+"""CPU per request of each kind of process on the machine during a scenario: the
+web workers, PostgreSQL, the Celery worker, Redis. A booking's cost is spread over
+all of them (the confirmation is sent by the worker), so a profile of the web
+process alone misses part of it; this is how the worker's share was found (ADR 0008).
+
+    python bench/cpu_split.py snapshot var/bench/cpu_booking_before.json
+    ... the scenario ...
+    python bench/cpu_split.py report booking
+
+The load generator is left out: it has exited by the second snapshot, and the
+product and the ceiling pay the same for it.
+"""
+
+import csv
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "var" / "bench"
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+# Shown by name; anything else on the machine is summed as "other".
+KNOWN = ("gunicorn", "postgres", "celery", "redis-server")
+
+
+def _processes() -> dict[str, tuple[str, int]]:
+    """pid: (command name, user + system ticks so far) of every process."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        found[entry.name] = (name, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def snapshot(path: Path) -> None:
+    path.write_text(json.dumps(_processes()))
+
+
+def report(name: str) -> dict[str, float]:
+    """ms of CPU per request by kind of process, from the snapshots around the
+    scenario `name` and its Locust request count."""
+    before = json.loads((DATA / f"cpu_{name}_before.json").read_text())
+    after = json.loads((DATA / f"cpu_{name}_after.json").read_text())
+    with (DATA / f"{name}_stats.csv").open(newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    requests = int(rows["Aggregated"]["Request Count"])
+    spent: Counter = Counter()
+    for pid, (process, ticks) in after.items():
+        start = before.get(pid, (process, 0))[1]
+        spent[process if process in KNOWN else "other"] += ticks - start
+    split = {
+        process: round(1000 * ticks / TICKS_PER_SECOND / max(requests, 1), 2)
+        for process, ticks in spent.items()
+    }
+    (DATA / f"cpu_{name}.json").write_text(json.dumps(split))
+    return split
+
+
+if __name__ == "__main__":
+    command, argument = sys.argv[1], sys.argv[2]
+    if command == "snapshot":
+        snapshot(Path(argument))
+    else:
+        print(json.dumps(report(argument)))

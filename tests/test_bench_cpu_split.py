@@ -1,0 +1,41 @@
+"""The bench's CPU split: each kind of process's CPU time over the scenario,
+per request, from two readings of /proc."""
+
+import json
+import os
+
+from bench import cpu_split
+
+
+def test_cpu_per_request_is_split_by_kind_of_process(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cpu_split, "DATA", tmp_path)
+    hz = os.sysconf("SC_CLK_TCK")
+    before = {"1": ["gunicorn", 0], "2": ["postgres", hz], "3": ["kworker/0", 0]}
+    # pid 4 started during the scenario; pid 3 is neither web, database nor queue.
+    after = {
+        "1": ["gunicorn", 2 * hz],
+        "2": ["postgres", 2 * hz],
+        "3": ["kworker/0", hz // 10],
+        "4": ["celery", hz // 2],
+    }
+    (tmp_path / "cpu_booking_before.json").write_text(json.dumps(before))
+    (tmp_path / "cpu_booking_after.json").write_text(json.dumps(after))
+    (tmp_path / "booking_stats.csv").write_text(
+        "Type,Name,Request Count,Failure Count\nPOST,book,1000,0\n,Aggregated,1000,0\n"
+    )
+
+    split = cpu_split.report("booking")
+
+    assert split == {"gunicorn": 2.0, "postgres": 1.0, "other": 0.1, "celery": 0.5}
+    assert json.loads((tmp_path / "cpu_booking.json").read_text()) == split
+
+
+def test_a_snapshot_reads_this_very_process(tmp_path) -> None:
+    path = tmp_path / "snapshot.json"
+
+    cpu_split.snapshot(path)
+
+    processes = json.loads(path.read_text())
+    name, ticks = processes[str(os.getpid())]
+    assert name
+    assert ticks >= 0
