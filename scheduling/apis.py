@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from scheduling.calendar import appointment_ics
 from scheduling.errors import InvalidIdempotencyKey
+from scheduling.models import Appointment
 from scheduling.qr import appointment_qr_svg
 from scheduling.selectors import (
     appointment_get_for_participant,
@@ -150,6 +151,33 @@ class AppointmentOutputSerializer(serializers.Serializer):
         ref_name = "Appointment"
 
 
+_MOMENT = serializers.DateTimeField()
+
+
+def booked_answer(appointment: Appointment) -> dict[str, Any]:
+    """AppointmentOutputSerializer's body for a new booking, built directly: a
+    serializer copies its declared fields for every instance, a third of a
+    millisecond per booking in a surge (ADR 0008). A test holds the two equal."""
+    slot = appointment.slot
+    site = slot.site
+    return {
+        "id": appointment.pk,
+        "reference": appointment.reference,
+        "status": str(appointment.status),
+        "campaign": appointment.campaign_id,
+        "slot": appointment.slot_id,
+        "site": {
+            "id": site.pk,
+            "code": site.code,
+            "name": site.name,
+            "address": site.address,
+            "phone": site.phone,
+        },
+        "starts_at": _MOMENT.to_representation(slot.starts_at),
+        "ends_at": _MOMENT.to_representation(slot.ends_at),
+    }
+
+
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
@@ -210,15 +238,9 @@ class AppointmentCollectionApi(APIView):
         key = _idempotency_key(request)
         if key is None:
             appointment = appointment_book(participant=participant, slot_id=slot_id)
-            return Response(
-                AppointmentOutputSerializer(appointment).data,
-                status=status.HTTP_201_CREATED,
-            )
+            return Response(booked_answer(appointment), status=status.HTTP_201_CREATED)
         answer_status, body = appointment_book_idempotent(
-            participant=participant,
-            slot_id=slot_id,
-            key=key,
-            render=lambda appointment: AppointmentOutputSerializer(appointment).data,
+            participant=participant, slot_id=slot_id, key=key, render=booked_answer
         )
         return Response(body, status=answer_status)
 

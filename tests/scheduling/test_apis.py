@@ -146,6 +146,21 @@ def test_booking_answers_201_with_the_appointment(client, slot):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_a_booking_answers_with_the_body_every_appointment_endpoint_gives(client, slot):
+    """The booking builds its body without the serializer (ADR 0008); it must
+    be the serializer's body, field for field, as the read endpoint gives it."""
+    slot.site.address = "北京市朝阳区 1 号"
+    slot.site.phone = "010-12345678"
+    slot.site.save()
+
+    booked = book(client, slot.pk).json()
+    read = client.get(f"/api/v1/appointments/{booked['id']}/").json()
+
+    assert booked == read
+    assert booked["starts_at"].endswith("+08:00")
+    assert booked["site"]["address"] == "北京市朝阳区 1 号"
+
+
 def test_booking_needs_a_registered_participant(slot):
     anonymous = book(APIClient(), slot.pk)
     unregistered = APIClient()
