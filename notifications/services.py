@@ -518,8 +518,9 @@ def notifications_kick_immediate() -> None:
 
 def notifications_send_immediate() -> int:
     """Send every answer (QUIET_HOURS_EXEMPT) that is waiting and due; the number
-    sent. Safe beside beat and the other send paths: each row is claimed by one
-    conditional UPDATE, and a row claimed elsewhere is left alone."""
+    tried (a refused send is counted, and waits for its retry). Safe beside beat
+    and the other send paths: each row is claimed by one conditional UPDATE, and
+    a row claimed elsewhere is left alone."""
     try:
         cache.delete(IMMEDIATE_KICK_KEY)
     except RedisError:
