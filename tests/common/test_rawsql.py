@@ -1,6 +1,8 @@
 """Rows read and written by hand-written statements are the rows the ORM reads
 and writes: encrypted columns encrypted, stamps set, values converted."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -79,10 +81,13 @@ def test_a_hot_statement_is_planned_once_per_connection_after_a_few_runs() -> No
     assert connection.settings_dict["OPTIONS"]["prepare_threshold"] == 5
     made = ParticipantFactory()
     sql = "SELECT p.id FROM screening_participant p WHERE p.id = %s AND %s < %s"
+    # Two fixed times: two calls of the clock can return the same instant.
+    earlier = timezone.now()
+    later = earlier + timedelta(seconds=1)
     answers = []
     for _ in range(7):
         with hot_cursor() as cursor:
-            cursor.execute(sql, [made.pk, timezone.now(), timezone.now()])
+            cursor.execute(sql, [made.pk, earlier, later])
             answers.append(cursor.fetchone())
 
     assert answers == [(made.pk,)] * 7

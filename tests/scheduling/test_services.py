@@ -529,8 +529,12 @@ def test_booking_with_a_key_twice_returns_the_same_appointment(slot, participant
     assert first.pk == second.pk
 
 
-def test_send_times_are_stored_in_utc(slot, participant):
-    appointment = appointment_book(participant=participant, slot_id=slot.pk)
+def test_send_times_are_stored_in_utc(participant):
+    # Booked in the morning, so the day-before reminder is still ahead whatever
+    # the hour the suite runs at.
+    with time_machine.travel(at(10, 10), tick=False):
+        slot = SlotFactory(starts_at=at(12, 9), ends_at=at(12, 10))
+        appointment = appointment_book(participant=participant, slot_id=slot.pk)
 
     reminder = Notification.objects.get(
         dedupe_key=f"appointment:{appointment.pk}:slot:{slot.pk}:reminder-1d"
