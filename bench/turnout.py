@@ -3,18 +3,26 @@ in <= 300 ms; 10x the rows costs <= 3x the time).
 
 For each size, fills a throwaway database with COPY (one campaign holding every
 participant and appointment: the worst case, since the report reads one campaign),
-then times each query the union dashboard runs, median of 5 after one warm-up:
+then times each query the union dashboard runs, median of 5 after one warm-up.
 
-    python -m bench.turnout --sizes 100000 1000000 [10000000] [--write-docs]
+From a clean clone, after `make test` (which installs the tools), the full run
+that writes the figures in docs/benchmarks.md is:
+
+    .venv/bin/python -m bench.turnout --sizes 100000 1000000 10000000 \\
+        --direct --write-docs
 
 The database named by DATABASE_URL (default ankang_bench_turnout) is created if
 missing, migrated, and emptied before every size.
+
+`--smoke` runs the same load and report at 300 rows in a throwaway database of its
+own (bench/smoke.py), checks that every view counts what was loaded, and drops it.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import random
@@ -44,16 +52,26 @@ if "FIELD_ENCRYPTION_KEY" not in os.environ:
 
     os.environ["FIELD_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
 
+from bench import smoke
+
+if smoke.requested():
+    smoke.enter("turnout")
+
 import django
 import psycopg
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 
 from scheduling.reports import rollup  # noqa: E402
-from scheduling.reports.turnout import GROUP_BYS, turnout_report  # noqa: E402
+from scheduling.reports.turnout import (  # noqa: E402
+    GROUP_BYS,
+    turnout_counts,
+    turnout_report,
+)
 from screening.models import Campaign  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -110,16 +128,52 @@ def table_columns(table: str) -> dict[str, bool]:
         return dict(cursor.fetchall())
 
 
+def copy_text(field: models.Field, value: object) -> str:
+    """`value` of `field` in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(field, models.JSONField):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(field, models.BooleanField):
+        text = "t" if value else "f"
+    else:
+        text = str(field.get_prep_value(value))
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def model_defaults(table: str, columns: list[str]) -> dict[str, str]:
+    """The model's default, as COPY text, of each of `columns` that has one.
+
+    Columns a migration adds with a default keep it only in the model (Django drops
+    the database default once the rows are filled), so the loader asks the model:
+    a new counter or flag with a default never stops the bench again."""
+    model = next(
+        (m for m in apps.get_models() if m._meta.db_table == table), None
+    )
+    if model is None:
+        return {}
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    return {
+        column: copy_text(fields[column], fields[column].get_default())
+        for column in columns
+        if column in fields and fields[column].has_default()
+    }
+
+
 def copy_rows(table: str, values: dict[str, object], rows: Iterator[tuple]) -> None:
     """COPY rows whose fields follow `values`' keys; columns the table lacks are
-    dropped, a required column nobody fills is an error worth seeing."""
+    dropped, required columns nobody fills take the model's default, and a required
+    column with neither is an error worth seeing."""
     existing = table_columns(table)
-    missing = [c for c, required in existing.items() if required and c not in values]
+    unfilled = [c for c, required in existing.items() if required and c not in values]
+    defaults = model_defaults(table, unfilled)
+    missing = [c for c in unfilled if c not in defaults]
     if missing:
         raise SystemExit(f"{table}: no value for required columns {missing}")
     names = list(values)
     keep = [i for i, name in enumerate(names) if name in existing]
-    columns = ", ".join(f'"{names[i]}"' for i in keep)
+    columns = ", ".join(f'"{name}"' for name in [*(names[i] for i in keep), *defaults])
+    tail = "".join("\t" + text for text in defaults.values())
     raw = connection.connection
     with (
         raw.cursor() as cursor,
@@ -128,6 +182,7 @@ def copy_rows(table: str, values: dict[str, object], rows: Iterator[tuple]) -> N
         buffer = io.StringIO()
         for n, row in enumerate(rows, 1):
             buffer.write("\t".join(row[i] for i in keep))
+            buffer.write(tail)
             buffer.write("\n")
             if n % 50_000 == 0:
                 copy.write(buffer.getvalue())
@@ -382,6 +437,12 @@ def generate(size: int) -> int:
         appointments(),
     )
     with connection.cursor() as cursor:
+        # The funded-places counter that bookings keep, as they would have kept it.
+        cursor.execute(
+            "UPDATE screening_campaign SET places_taken = (SELECT count(*) FROM "
+            "scheduling_appointment WHERE campaign_id = 1 AND status IN "
+            "('booked', 'checked_in', 'screened')) WHERE id = 1"
+        )
         cursor.execute("SET session_replication_role = DEFAULT")
         # COPY gave explicit ids; later inserts need the sequences past them.
         for table in (
@@ -453,7 +514,8 @@ def measure(campaign_id: int, repeat: int, *, use_rollup: bool) -> dict[str, flo
 
 
 def booking_overhead_us(campaign_id: int, rows: int = 2000) -> float:
-    """Extra time per appointment insert that the rollup triggers cost."""
+    """Extra time per appointment insert that the rollup triggers cost (`rows` of
+    them, one per participant 1..rows: no more than were generated)."""
 
     def insert(offset: int) -> float:
         began = time.perf_counter()
@@ -522,7 +584,83 @@ def git_revision() -> str:
         return "unknown"
 
 
+SMOKE_ROWS = 300
+# The report's measures, each as a filter over the appointments generated.
+SMOKE_MEASURES = {
+    "booked": "status <> 'cancelled'",
+    "checked_in": "status IN ('checked_in', 'screened')",
+    "screened": "status = 'screened'",
+    "no_show": "status = 'no_show'",
+    "cancelled": "status = 'cancelled'",
+    "quota_used": "status IN ('booked', 'checked_in', 'screened')",
+}
+
+
+def smoke_checks(campaign_id: int) -> dict[str, object]:
+    """Every view, from the rollup and from the tables, against counts taken
+    straight from the rows loaded: totals equal, groups add up to them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "  # noqa: S608 - fixed filters
+            + ", ".join(f"count(*) FILTER (WHERE {f})" for f in SMOKE_MEASURES.values())
+            + " FROM scheduling_appointment WHERE campaign_id = %s",
+            [campaign_id],
+        )
+        expected = dict(zip(SMOKE_MEASURES, cursor.fetchone(), strict=True))
+    campaign = Campaign.objects.get(pk=campaign_id)
+    wrong = []
+    for use_rollup in (True, False):
+        for group_by in (None, *GROUP_BYS):
+            table = turnout_counts(
+                campaign=campaign,
+                group_by=group_by,
+                date_from=None,
+                date_to=None,
+                use_rollup=use_rollup,
+            ).table
+            total = {m: table.total[m] for m in expected}
+            if total != expected:
+                wrong.append(f"{group_by or 'totals'} rollup={use_rollup}: {total}")
+            for m in set(expected) - {"quota_used"}:
+                added = sum(g[m] for g in table.groups.values())
+                if group_by and added != expected[m]:
+                    wrong.append(f"{group_by} rollup={use_rollup}: {m} adds to {added}")
+    loaded = sum(expected[m] for m in ("booked", "cancelled"))
+    return {
+        "rows": loaded,
+        "expected": expected,
+        "places_taken": campaign.places_taken,
+        "views": 2 * (1 + len(GROUP_BYS)),
+        "wrong": wrong,
+    }
+
+
+def run_smoke() -> None:
+    """The whole path at SMOKE_ROWS rows in a throwaway database, then dropped."""
+    ensure_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        campaign_id = generate(SMOKE_ROWS)
+        measure(campaign_id, 1, use_rollup=True)
+        measure(campaign_id, 1, use_rollup=False)
+        booking_overhead_us(campaign_id, rows=SMOKE_ROWS // 2)
+        checks = smoke_checks(campaign_id)
+    finally:
+        url = os.environ["DATABASE_URL"]
+        connection.close()
+        smoke.drop_database(url)
+    ok = (
+        checks["rows"] == SMOKE_ROWS
+        and not checks["wrong"]
+        and checks["places_taken"] == checks["expected"]["quota_used"]
+    )
+    smoke.report("turnout", checks, ok=ok)
+
+
 def main() -> None:
+    if smoke.requested():
+        run_smoke()
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
