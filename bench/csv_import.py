@@ -33,9 +33,7 @@ from bench import smoke
 SMOKE = smoke.requested()
 if SMOKE:
     smoke.enter("csv_import")
-os.environ.setdefault(
-    "DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang_bench_csv"
-)
+os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang_bench_csv")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 # Summary tasks are enqueued, not run: the figure is the import's own.
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")

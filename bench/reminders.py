@@ -2,21 +2,28 @@
 
 Two `celery worker` processes (prefork, one child each) send what one dispatcher,
 standing in for beat, claims. Passes when every reminder is in the file exactly
-once within 120 s of the first claim.
+once within 120 s of the first claim. From a clean clone, after `make test`
+(which installs the tools), with PostgreSQL and Redis running:
 
-    DATABASE_URL=postgres://root@127.0.0.1:5432/ankang_bench_sms \\
-    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/reminders.py
+    .venv/bin/python bench/reminders.py
 
-The database is a throwaway one: it is migrated, and the rows it leaves are
-deleted at the next run.
+DATABASE_URL (default ankang_bench_sms) and REDIS_URL (default database 12) name
+a throwaway database and Redis database: it is created and migrated, and the rows
+it leaves are deleted at the next run.
+
+`--smoke` sends 300 through the same two workers from a throwaway database of its
+own (bench/smoke.py) and the Redis of REDIS_URL, checks that each is in the file
+exactly once, and drops the database.
 """
 
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -24,6 +31,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import smoke  # noqa: E402
+
+SMOKE = smoke.requested()
+if SMOKE:
+    smoke.enter("reminders")
+    SMOKE_DIR = tempfile.mkdtemp(prefix="reminders-smoke-")
+    os.environ["SMS_FILE_PATH"] = str(Path(SMOKE_DIR) / "reminders.jsonl")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang_bench_sms")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -48,7 +63,7 @@ from notifications.backends.file import index_path  # noqa: E402
 from notifications.models import Kind, Notification, Status  # noqa: E402
 from notifications.services import notifications_dispatch_due  # noqa: E402
 
-COUNT = int(os.environ.get("BENCH_REMINDERS", "100000"))
+COUNT = 300 if SMOKE else int(os.environ.get("BENCH_REMINDERS", "100000"))
 WORKERS = 2
 TARGET_SECONDS = 120
 PREFIX = "bench:reminder:"
@@ -174,8 +189,53 @@ def load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def main() -> None:
+def ensure_database() -> None:
+    """Create the database of DATABASE_URL when missing, then migrate it."""
+    db = settings.DATABASES["default"]
+    with smoke.psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        found = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone()
+        if not found:
+            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0)
+
+
+def run_smoke() -> None:
+    """The same path at COUNT rows; the database and the file are dropped after."""
+    url = os.environ["DATABASE_URL"]
+    path = Path(settings.SMS_FILE_PATH)
+    try:
+        ensure_database()
+        seed(path)
+        workers = start_workers()
+        try:
+            _elapsed, twice, missing = run(path)
+        finally:
+            stop_workers(workers)
+        left = Notification.objects.exclude(status=Status.SENT).count()
+    finally:
+        from django.db import connection
+
+        connection.close()
+        smoke.drop_database(url)
+        shutil.rmtree(SMOKE_DIR, ignore_errors=True)
+    checks = {"rows": COUNT, "twice": twice, "missing": missing, "not_sent": left}
+    smoke.report("reminders", checks, ok=twice == 0 and missing == 0 and left == 0)
+
+
+def main() -> None:
+    if SMOKE:
+        run_smoke()
+        return
+    ensure_database()
     path = Path(settings.SMS_FILE_PATH)
     seed(path)
     load_before = load_average()

@@ -40,7 +40,9 @@ def database_url(bench: str) -> str:
     base = os.environ.get("DATABASE_URL", DEFAULT_URL)
     parts = urlsplit(base)
     if not parts.scheme.startswith("postgres"):
-        raise SystemExit("A smoke run needs PostgreSQL: DATABASE_URL is not postgres://")
+        raise SystemExit(
+            "A smoke run needs PostgreSQL: DATABASE_URL is not postgres://"
+        )
     stem = os.environ.get("BENCH_SMOKE_DATABASE") or parts.path.lstrip("/") or "ankang"
     name = re.sub(r"[^a-z0-9_]", "_", f"{stem}_smoke_{bench}".lower())[:63]
     return urlunsplit(parts._replace(path="/" + name))

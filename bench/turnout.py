@@ -147,9 +147,7 @@ def model_defaults(table: str, columns: list[str]) -> dict[str, str]:
     Columns a migration adds with a default keep it only in the model (Django drops
     the database default once the rows are filled), so the loader asks the model:
     a new counter or flag with a default never stops the bench again."""
-    model = next(
-        (m for m in apps.get_models() if m._meta.db_table == table), None
-    )
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
     if model is None:
         return {}
     fields = {f.column: f for f in model._meta.concrete_fields}
