@@ -8,12 +8,17 @@ the ceiling scenarios stay comparable.
 
 import csv
 import json
+import os
 import random
 from pathlib import Path
 
 from locust import FastHttpUser, constant, task
 
-DATA = Path(__file__).resolve().parents[1] / "var" / "bench"
+# bench/run points BENCH_DATA elsewhere for its smoke run.
+DATA = Path(
+    os.environ.get("BENCH_DATA")
+    or Path(__file__).resolve().parents[1] / "var" / "bench"
+)
 MANIFEST = json.loads((DATA / "manifest.json").read_text())
 
 

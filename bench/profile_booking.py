@@ -22,7 +22,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / "var" / "bench"
+# bench/run points BENCH_DATA elsewhere for its smoke run.
+DATA = Path(
+    os.environ.get("BENCH_DATA")
+    or Path(__file__).resolve().parents[1] / "var" / "bench"
+)
 REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
 
 

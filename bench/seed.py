@@ -7,6 +7,7 @@ load generator reads.
 import argparse
 import csv
 import json
+import os
 import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -32,7 +33,10 @@ from screening.models import (  # noqa: E402
     ParticipantToken,
 )
 
-OUT = Path(__file__).resolve().parents[1] / "var" / "bench"
+OUT = Path(
+    os.environ.get("BENCH_DATA")
+    or Path(__file__).resolve().parents[1] / "var" / "bench"
+)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ZONE = ZoneInfo("Asia/Shanghai")
 

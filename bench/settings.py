@@ -13,3 +13,15 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Both servers keep their database connections, as production does
 # (DB_CONN_MAX_AGE), and the ceiling's statements are never prepared: it is all ORM.
+
+if os.environ.get("BENCH_SMOKE") == "1":
+    # The smoke run (`bench/run --smoke`) proves the benchmark, not the static
+    # storage: collecting and compressing 39 MB of static files would take it a
+    # minute, so its servers read them from the app folders, as the tests do.
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    WHITENOISE_USE_FINDERS = True
