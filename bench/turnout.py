@@ -711,7 +711,8 @@ def main() -> None:
             "PostgreSQL triggers (scheduling/reports/rollup.py), so a view reads "
             "days x groups rows whatever the number of appointments.",
             "",
-            f"- Date: {date.today().isoformat()}",  # noqa: DTZ011
+            # Django sets the process's TZ to the site's zone; the date is UTC's.
+            f"- Date: {datetime.now(UTC).date().isoformat()}",
             f"- Machine: {machine()}",
             f"- Revision: {git_revision()}",
             "",
