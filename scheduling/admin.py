@@ -1,6 +1,17 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
+from scheduling.admin_slots import (
+    generate_slots_action,
+    generate_slots_view,
+    week_templates_view,
+)
 from scheduling.models import Appointment, Service, Site, Slot, SlotTemplate
+from screening.admin import CampaignAdmin as ScreeningCampaignAdmin
+from screening.models import Campaign
 
 
 @admin.register(Service)
@@ -10,8 +21,59 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "district", "is_active")
+    list_display = ("code", "name", "district", "is_active", "week_templates")
     filter_horizontal = ("services", "staff")
+    actions = (generate_slots_action,)
+
+    @admin.display(description=_("slot templates"))
+    def week_templates(self, obj: Site) -> str:
+        url = reverse("admin:scheduling_site_week_templates", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Enter a week"))
+
+    def get_urls(self) -> list[URLPattern]:
+        def generate(request: HttpRequest) -> HttpResponse:
+            return generate_slots_view(request, self, by="site")
+
+        def week(request: HttpRequest, site_id: str) -> HttpResponse:
+            return week_templates_view(request, self, site_id)
+
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "generate-slots/",
+                wrap(generate),
+                name="scheduling_site_generate_slots",
+            ),
+            path(
+                "<int:site_id>/week-templates/",
+                wrap(week),
+                name="scheduling_site_week_templates",
+            ),
+            *super().get_urls(),
+        ]
+
+
+# Imports point one way (scheduling -> screening): the campaign's admin cannot
+# know slots, so scheduling extends it with the action that makes them.
+admin.site.unregister(Campaign)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ScreeningCampaignAdmin):
+    actions = (*(ScreeningCampaignAdmin.actions or ()), generate_slots_action)
+
+    def get_urls(self) -> list[URLPattern]:
+        def generate(request: HttpRequest) -> HttpResponse:
+            return generate_slots_view(request, self, by="campaign")
+
+        return [
+            path(
+                "generate-slots/",
+                self.admin_site.admin_view(generate),
+                name="screening_campaign_generate_slots",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(SlotTemplate)

@@ -3,9 +3,8 @@
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -38,19 +37,15 @@ from scheduling.models import (
     IdempotencyRecord,
     Site,
     Slot,
-    SlotTemplate,
 )
 from scheduling.references import new_checkin_token, new_reference
+from scheduling.slot_plans import slots_existing, slots_wanted
 from screening.eligibility import Reason, eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
 from screening.selectors import participant_eligibility
 
 logger = logging.getLogger(__name__)
-
-
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 @transaction.atomic
@@ -62,28 +57,13 @@ def slots_generate(
     twice creates nothing more. Returns the slots it created."""
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
-    zone = ZoneInfo(site.timezone)
-    templates = list(SlotTemplate.objects.filter(campaign=campaign, site=site))
-    first = max(date_from, campaign.starts_on)
-    last = min(date_to, campaign.ends_on)
-    wanted = [
-        Slot(
-            campaign=campaign,
-            site=site,
-            starts_at=datetime.combine(day, template.start_time, tzinfo=zone),
-            ends_at=datetime.combine(day, template.end_time, tzinfo=zone),
-            capacity=template.capacity,
-        )
-        for day in (_days(first, last) if first <= last else [])
-        for template in templates
-        if template.weekday == day.weekday()
-    ]
+    wanted = slots_wanted(
+        campaign=campaign, site=site, date_from=date_from, date_to=date_to
+    )
     existing = set(
-        Slot.objects.filter(
-            campaign=campaign,
-            site=site,
-            starts_at__in=[slot.starts_at for slot in wanted],
-        ).values_list("starts_at", flat=True)
+        slots_existing(campaign=campaign, site=site, wanted=wanted).values_list(
+            "starts_at", flat=True
+        )
     )
     new = [slot for slot in wanted if slot.starts_at not in existing]
     # ignore_conflicts covers a concurrent run racing this one on the unique key.

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduling.models import Site
 from scheduling.services import slots_generate
+from scheduling.slot_plans import MAX_DAYS
 from screening.models import Campaign, CampaignStatus
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         date_to = _date(str(options["date_to"]))
         if date_to < date_from:
             raise CommandError("--to is before --from.")
-        if (date_to - date_from).days > 366:
+        if (date_to - date_from).days > MAX_DAYS:
             raise CommandError("The range is longer than a year; generate in parts.")
         site = Site.objects.filter(code=options["site"]).first()
         if site is None:
