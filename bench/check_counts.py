@@ -1,5 +1,9 @@
 """After a run: every slot's count and every campaign's funded-places counter
-equal their active appointments, and none is over its limit."""
+equal their active appointments, and none is over its limit.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
+"""
 
 import json
 import os

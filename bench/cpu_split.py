@@ -9,6 +9,9 @@ process alone misses part of it; this is how the worker's share was found (ADR 0
 
 The load generator is left out: it has exited by the second snapshot, and the
 product and the ceiling pay the same for it.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
 """
 
 import csv

@@ -2,6 +2,9 @@
 
 Prints a JSON line: status counts and whether the slot's count equals its active
 appointments afterwards.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
 """
 
 import argparse

@@ -4,6 +4,9 @@ Every class is a FastHttpUser (geventhttpclient): the load generator shares the
 machine's two cores with the servers it measures, and python-requests spent several
 times its CPU per request. All classes use the same client, so the booking and
 the ceiling scenarios stay comparable.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
 """
 
 import csv

@@ -1,7 +1,11 @@
 """Bytes over the wire for every participant page: its HTML plus every CSS, JS and
 image file it loads. Pages behind sign-in are reached the way she reaches them: a
 new phone signs up (the code is read from the SMS file the worker writes), books a
-place, and then opens each of her pages."""
+place, and then opens each of her pages.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
+"""
 
 import argparse
 import http.cookiejar

@@ -4,6 +4,9 @@ short of its target, this says where the time goes (ADR 0007).
 
 Run by `bench/run` before the load scenarios, with the participants at the end of
 each list (the scenarios take theirs from the start).
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
 """
 
 import csv

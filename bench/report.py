@@ -2,7 +2,11 @@
 
 Run by `bench/run` at the end. With `--smoke` (the tiny run of `bench/run
 --smoke`) it writes no document: it checks that every scenario ran without a
-failure and counted right, and prints the JSON line the test suite reads."""
+failure and counted right, and prints the JSON line the test suite reads.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
+"""
 
 import argparse
 import csv

@@ -2,6 +2,9 @@
 
 Run through `bench/run`; writes var/bench/manifest.json and the token files that the
 load generator reads.
+
+It needs the servers and data of `bench/run`: from a clean clone, `make bench`
+runs it at full size, and `bench/run --smoke` (in `make test`) at a tiny one.
 """
 
 import argparse

@@ -69,7 +69,7 @@ def generate_slots_view(
     plans = []
     if request.method == "POST" and form.is_valid():
         first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        if "confirm" in request.POST:
+        if "confirm" in request.POST and pairs:
             return _generate(request, model_admin, pairs, first, last)
         plans = [
             slot_plan(campaign=c, site=s, date_from=first, date_to=last)

@@ -232,3 +232,33 @@ def test_a_bad_template_row_is_a_form_error_and_saves_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not SlotTemplate.objects.exists()
+
+
+def test_sites_without_an_open_campaigns_templates_say_so_and_make_nothing(
+    admin_client, week
+) -> None:  # type: ignore[no-untyped-def]
+    campaign, site, first, last, _monday = week
+    campaign.status = "closed"
+    campaign.save(update_fields=["status"])
+
+    response = post_range(
+        admin_client, generate_url("site", str(site.pk)), first, last, "confirm"
+    )
+
+    assert response.status_code == 200
+    assert "None of the chosen has slot templates" in response.content.decode()
+    assert not Slot.objects.exists()
+
+
+def test_an_admin_account_without_the_slot_permission_is_refused(client, week) -> None:  # type: ignore[no-untyped-def]
+    campaign, site, first, last, _monday = week
+    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=False))
+
+    generate = post_range(
+        client, generate_url("campaign", str(campaign.pk)), first, last, "confirm"
+    )
+    templates = client.get(f"/admin/scheduling/site/{site.pk}/week-templates/")
+
+    assert generate.status_code == 403
+    assert templates.status_code == 403
+    assert not Slot.objects.exists()
