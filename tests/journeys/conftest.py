@@ -86,6 +86,11 @@ class Journey:
         return blocking
 
 
+    def done(self) -> None:
+        """The end of the day: nothing she met on the way answered 5xx."""
+        assert not self.server_errors, f"a page answered 5xx: {self.server_errors}"
+
+
 def audit(page: Page) -> list[dict]:
     """axe-core's serious and critical violations on the page, as axe reports them."""
     # axe-core is in every page from its first byte (an init script, which the
@@ -160,7 +165,6 @@ def open_journey(
             encoding="utf-8",
         )
         journey.context.close()
-        assert not journey.server_errors, f"5xx answers: {journey.server_errors}"
 
 
 @pytest.fixture

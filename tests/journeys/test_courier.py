@@ -164,3 +164,93 @@ def test_the_courier_signs_up_books_moves_cancels_rebooks_reads_results_and_with
     page.get_by_role("button", name="撤回我的同意").click()
     expect(page.locator("main")).to_contain_text("撤回")
     journey.step("withdrawn")
+    journey.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 1: asking for a new code within the minute gives a 500",
+)
+def test_the_courier_asks_for_a_new_code_while_the_sms_is_slow_and_her_code_still_works(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    sign_up(journey, world.campaign.pk)
+    code = wait_for_code()
+
+    page.get_by_role("button", name="重新发送验证码").click()
+    journey.step("resend-too-soon")
+    assert not journey.server_errors, journey.server_errors
+    expect(page.locator("main")).to_contain_text("秒")
+    page.fill("input[name=code]", code)
+    page.click("button[name=verify]")
+    expect(page.locator("input[name=full_name]")).to_be_visible()
+    journey.done()
+
+
+def signed_up_with_a_booking(
+    journey: Journey, campaign_id: int, site_name: str
+) -> None:
+    page = journey.page
+    sign_up(journey, campaign_id)
+    page.fill("input[name=code]", wait_for_code())
+    page.click("button[name=verify]")
+    page.fill("input[name=full_name]", "李娟")
+    page.fill("input[name=id_number]", newcomer_id_number(8))
+    page.check("input[name=employment_type][value=food_delivery]")
+    page.select_option("select[name=district_code]", "410802")
+    page.click("button[name=next]")
+    page.check("input[name=consent_health_data]")
+    page.click("button[name=agree]")
+    pick_first_time(page, site_name)
+    page.click("button[name=choose]")
+    expect(page.get_by_role("button", name="取消预约")).to_be_visible()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 9: withdrawing consent is one unconfirmed tap",
+)
+def test_the_courier_is_asked_to_confirm_before_her_consent_is_withdrawn(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    signed_up_with_a_booking(journey, world.campaign.pk, world.site.name)
+    journey.goto("/my/data/")
+    journey.page.get_by_role("button", name="撤回我的同意").click()
+    journey.step("withdraw-asked")
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
+    journey.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 9: nothing lets her give consent again",
+)
+def test_the_courier_gives_consent_again_after_withdrawing_it_and_can_book(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    signed_up_with_a_booking(journey, world.campaign.pk, world.site.name)
+    journey.goto("/my/data/")
+    page.get_by_role("button", name="撤回我的同意").click()
+    confirm = page.get_by_role("button", name=re.compile("确定|确认"))
+    if confirm.count():
+        confirm.first.click()
+    page.get_by_role("button", name=re.compile("重新同意|再次同意")).click(
+        timeout=3_000
+    )
+    journey.step("consent-again")
+    journey.goto(f"/book/{world.campaign.pk}/")
+    pick_first_time(page, world.site.name)
+    page.click("button[name=choose]")
+    expect(page.get_by_role("button", name="取消预约")).to_be_visible()
+    journey.done()
