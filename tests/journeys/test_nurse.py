@@ -2,9 +2,12 @@
 reference, by a USB scanner (the reference typed, then Enter), by search, a
 walk-in, results, a correction in the review window, a follow-up call."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from scheduling.clinic import appointment_check_in, appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey
@@ -123,3 +126,80 @@ def test_the_nurse_works_through_a_queue_of_thirty_women(
     by_reference.refresh_from_db()
     assert by_reference.status == AppointmentStatus.SCREENED
     journey.done()
+
+
+def screened(nurse, appointment: Appointment, **values: str) -> None:  # type: ignore[no-untyped-def]
+    """Checked in and results recorded at the desk, as the journey above does
+    through the pages."""
+    appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_results_record(
+        by=nurse,
+        appointment_id=appointment.pk,
+        tests=[{"test": test, "value": value} for test, value in values.items()],
+        notes="",
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 5: recorded results reopen as not done; no review window",
+)
+def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_window(
+    open_journey,  # type: ignore[no-untyped-def]
+    result_rules: None,
+) -> None:
+    site, queue = queue_of_thirty()
+    nurse = clinic_user(site)
+    woman = queue[0]
+    screened(nurse, woman, hpv="HPV_NEG", cbe="CBE_NORMAL")
+    journey = open_journey(NURSE, axe_excused=DESK)
+    page = journey.page
+    sign_in(journey, nurse.username)
+    journey.goto(f"/desk/appointments/{woman.pk}/results/?site={site.pk}")
+    journey.step("recorded-results-reopened")
+    expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_NEG")
+    expect(page.locator("select[name=test_cbe]")).to_have_value("CBE_NORMAL")
+    page.select_option("select[name=test_hpv]", "HPV_OTHER_POS")
+    page.get_by_role("button", name="录入结果").click()
+    expect(page.locator(".flash li.success")).to_contain_text(woman.reference)
+    journey.step("corrected")
+    journey.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 12: no reveal-number action, no record of the call",
+)
+def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
+    open_journey,  # type: ignore[no-untyped-def]
+    result_rules: None,
+) -> None:
+    site, queue = queue_of_thirty()
+    nurse = clinic_user(site)
+    woman = queue[0]
+    screened(nurse, woman, hpv="HPV_16_18_POS", cbe="CBE_NORMAL")
+    journey = open_journey(NURSE, axe_excused=DESK)
+    page = journey.page
+    sign_in(journey, nurse.username)
+    journey.goto(f"/desk/follow-up/?site={site.pk}")
+    expect(page.locator("main")).to_contain_text(woman.participant.full_name[0])
+    journey.step("follow-up-list")
+    page.get_by_role("button", name=re.compile("号码")).first.click(timeout=3_000)
+    expect(page.locator("main")).to_contain_text(woman.participant.phone)
+    journey.step("number-revealed")
+    journey.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 item 11: the desk list fails colour contrast once she is in",
+)
+def test_the_desk_list_has_no_serious_accessibility_violation_after_a_check_in(
+    open_journey,  # type: ignore[no-untyped-def]
+) -> None:
+    site, queue = queue_of_thirty()
+    nurse = clinic_user(site)
+    appointment_check_in(by=nurse, reference=queue[0].reference)
+    journey = open_journey(NURSE)
+    sign_in(journey, nurse.username)
+    journey.step("day-list-with-one-in")
