@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from scheduling.clinic import appointment_check_in, appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
+from screening.models import Visit
+from screening.tasks import summary_compute_task
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey
 from tests.scheduling.desk_support import clinic_user, slot_today
@@ -138,6 +140,8 @@ def screened(nurse, appointment: Appointment, **values: str) -> None:  # type: i
         tests=[{"test": test, "value": value} for test, value in values.items()],
         notes="",
     )
+    # What the worker does after commit, done here in the test's own thread.
+    summary_compute_task(Visit.objects.get(appointment_id=appointment.pk).pk)
 
 
 @pytest.mark.xfail(
