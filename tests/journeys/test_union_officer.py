@@ -95,7 +95,7 @@ def test_the_union_officer_reads_every_breakdown_and_both_exports_agree_with_the
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 14 item 8 and minor items: 32 serious axe findings on the dashboard",
+    reason="issue 14 union items: serious colour-contrast findings on the dashboard",
 )
 def test_the_union_dashboard_has_no_serious_accessibility_violation(
     open_journey,  # type: ignore[no-untyped-def]
