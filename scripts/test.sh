@@ -7,6 +7,7 @@ BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=config.settings.test
 
 bash scripts/ensure-browser.sh
+bash scripts/ensure-axe.sh
 
 echo "== ruff"
 $BIN/ruff check .

@@ -1,0 +1,107 @@
+"""The union officer's day at her desk: the dashboard mid-campaign, every
+breakdown, both downloads read back and matched against what the page says."""
+
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from accounts.models import Role
+from tests.accounts.factories import STAFF_PASSWORD, UserFactory
+from tests.journeys.conftest import UNION_OFFICER, Journey
+from tests.scheduling.test_reports_turnout import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+GROUP_BYS = ("employment_type", "district", "site", "day", "age_band")
+# The dashboard's axe findings belong to its own fix (issue 14 items 8 and the
+# minor union items); test_the_union_dashboard_has_no_serious_... holds them.
+UNION = ("/union/",)
+
+
+def sign_in(journey: Journey, username: str) -> None:
+    page = journey.page
+    journey.goto("/union/")
+    expect(page).to_have_url(re.compile(r"/staff/login/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("button[name=login]")
+    journey.goto("/union/")
+
+
+def breakdown_on_page(page: Page) -> dict[str, list[str]]:
+    rows = page.locator("#breakdown tbody tr")
+    return {
+        rows.nth(i).locator("th").inner_text().strip(): [
+            cell.strip() for cell in rows.nth(i).locator("td").all_inner_texts()
+        ]
+        for i in range(rows.count())
+    }
+
+
+def download(journey: Journey, selector: str) -> bytes:
+    with journey.page.expect_download() as info:
+        journey.page.click(selector)
+    return info.value.path().read_bytes()
+
+
+def test_the_union_officer_reads_every_breakdown_and_both_exports_agree_with_the_page(
+    open_journey,  # type: ignore[no-untyped-def]
+) -> None:
+    world = build_world()
+    officer = UserFactory(username="union-officer", role=Role.UNION)
+    journey = open_journey(UNION_OFFICER, axe_excused=UNION)
+    page = journey.page
+    sign_in(journey, officer.username)
+    expect(page.locator("#totals-h")).to_have_text(world.campaign.name)
+    journey.step("dashboard")
+
+    seen: dict[str, dict[str, list[str]]] = {}
+    for group_by in GROUP_BYS:
+        page.select_option("#id_group_by", group_by)
+        page.click("form.filters button[type=submit]")
+        expect(page).to_have_url(re.compile(f"group_by={group_by}"))
+        seen[group_by] = breakdown_on_page(page)
+        assert seen[group_by], f"no rows shown grouped by {group_by}"
+        journey.step(f"by-{group_by}")
+    assert {"解放区", "山阳区"} <= set(seen["district"])
+    assert {"市妇幼保健院", "区人民医院"} <= set(seen["site"])
+
+    page.select_option("#id_group_by", "district")
+    page.click("form.filters button[type=submit]")
+    csv_text = download(journey, "a[href*='turnout.csv']").decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(csv_text)))
+    book = load_workbook(io.BytesIO(download(journey, "a[href*='turnout.xlsx']")))
+    xlsx_rows = [
+        ["" if value is None else str(value) for value in row]
+        for row in book["turnout"].iter_rows(values_only=True)
+    ]
+    def counted(rows: list[list[str]]) -> list[list[str]]:
+        # The counts, up to quota_used; the XLSX keeps rates as numbers (0.6)
+        # where the CSV writes them out (60.0%).
+        return [row[:9] for row in rows if row and row[0] in ("total", "district")]
+
+    assert counted(csv_rows) == counted(xlsx_rows), "the CSV and the XLSX disagree"
+    exported = {row[1]: row[2:] for row in counted(csv_rows) if row[0] == "district"}
+    assert set(exported) == set(seen["district"])
+    for district, cells in seen["district"].items():
+        # The page's first figure (registered) is the export's first figure.
+        assert cells[0] == exported[district][0], (district, cells, exported)
+    journey.done()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14 union items: serious colour-contrast findings on the dashboard",
+)
+def test_the_union_dashboard_has_no_serious_accessibility_violation(
+    open_journey,  # type: ignore[no-untyped-def]
+) -> None:
+    build_world()
+    officer = UserFactory(username="union-officer", role=Role.UNION)
+    journey = open_journey(UNION_OFFICER)
+    sign_in(journey, officer.username)
+    journey.step("dashboard")
