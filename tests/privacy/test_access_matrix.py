@@ -157,6 +157,7 @@ def world() -> World:
     kwargs = {
         "appointment_id": str(appointment.pk),
         "campaign_id": str(appointment.campaign_id),
+        "site_id": str(appointment.slot.site_id),
         "import_id": str(upload.pk),
         "token": "not-the-receipt-token",
         "object_id": "1",
