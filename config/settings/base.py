@@ -148,6 +148,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The client behind the trusted proxies, as the audit trail and OTP limits see it.
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
 # axes.W006 asks for the address in the lock-out parameters; see just above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
@@ -281,6 +283,10 @@ OTP_LIMIT_PER_PHONE_MINUTE = env_int("OTP_LIMIT_PER_PHONE_MINUTE", 1, minimum=1)
 OTP_LIMIT_PER_PHONE_HOUR = env_int("OTP_LIMIT_PER_PHONE_HOUR", 5, minimum=1)
 OTP_LIMIT_PER_PHONE_DAY = env_int("OTP_LIMIT_PER_PHONE_DAY", 10, minimum=1)
 OTP_LIMIT_PER_IP_HOUR = env_int("OTP_LIMIT_PER_IP_HOUR", 20, minimum=1)
+
+# Reverse proxies in front of the web process whose X-Forwarded-For is believed
+# (common.client_address). 0: the client is REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
 LOG_LEVEL = env_choice(
     "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
