@@ -22,17 +22,16 @@ from common.audit import audit_record
 from common.crypto import keyed_hash, keyed_hash_candidates
 from notifications.secrets import notification_erase_secret
 from notifications.services import notification_schedule
-from screening.authentication import token_hash
 from screening.errors import OtpInvalid, OtpRateLimited, PhoneInvalid
-from screening.models import OtpChallenge, OtpRateScope, Participant, ParticipantToken
+from screening.models import OtpChallenge, OtpRateScope, Participant
 from screening.phone import InvalidPhone, normalise_phone
+from screening.tokens import participant_token_issue
 
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_ATTEMPTS = 5
-TOKEN_LIFETIME = timedelta(days=30)
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -199,13 +198,8 @@ def otp_verify(*, phone_raw: str, code: str) -> tuple[str, Participant | None]:
             participant = Participant.objects.filter(
                 phone_hash__in=keyed_hash_candidates(phone, purpose="phone")
             ).first()
-            key = secrets.token_urlsafe(32)
-            token = ParticipantToken.objects.create(
-                key_hash=token_hash(key),
-                phone=phone,
-                phone_hash=phone_hash,
-                participant=participant,
-                expires_at=now + TOKEN_LIFETIME,
+            key, token = participant_token_issue(
+                phone=phone, phone_hash=phone_hash, participant=participant
             )
         else:
             challenge.attempts += 1
