@@ -56,12 +56,12 @@ from scheduling.services import (
     campaign_place_release,
     campaign_place_take,
 )
+from scheduling.walk_in_identity import TypedIdentity, walk_in_identity_resolve
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.authentication import PhoneIdentity
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import CampaignRequired, NotEligible, ValidationFailed
-from screening.idcard import normalise_id_number
 from screening.models import Campaign, CampaignStatus, ConsentPurpose, Participant
 from screening.phone import InvalidPhone, normalise_phone
 
@@ -363,8 +363,16 @@ def _walk_in_slot(*, campaign: Campaign, site: Site, day: date) -> Slot:
     return slot
 
 
+def _walk_in_phone(phone: str) -> str:
+    try:
+        return normalise_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationFailed(errors={"phone": [str(exc.message)]}) from None
+
+
 def _walk_in_participant(
     *,
+    existing: Participant | None,
     campaign: Campaign,
     phone: str,
     full_name: str,
@@ -375,22 +383,14 @@ def _walk_in_participant(
     district_code: str,
     consent: bool,
 ) -> Participant:
-    """The woman on record with this phone or ID number, or a new registration
+    """The woman on record the identity check found, or a new registration
     through the same rules as online sign-up."""
-    try:
-        phone = normalise_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(errors={"phone": [str(exc.message)]}) from None
-    phone_hash = keyed_hash(phone, purpose="phone")
-    id_hash = keyed_hash(normalise_id_number(id_number), purpose="id")
-    existing = (
-        Participant.objects.filter(phone_hash=phone_hash).first()
-        or Participant.objects.filter(id_hash=id_hash).first()
-    )
     if existing is None:
         return screening_services.participant_register(
             identity=PhoneIdentity(
-                phone=phone, phone_hash=phone_hash, participant=None
+                phone=phone,
+                phone_hash=keyed_hash(phone, purpose="phone"),
+                participant=None,
             ),
             full_name=full_name,
             id_number=id_number,
@@ -432,21 +432,32 @@ def walk_in_register(
     employment_other: str = "",
     employer: str = "",
     campaign_id: int | None = None,
+    confirm_record: int | None = None,
     request: HttpRequest | None = None,
 ) -> Appointment:
     """Register a woman who came without a booking, give her one of today's
     walk-in places and check her in: all of it, or nothing.
 
-    A woman already on record (same phone or ID number) is reused, never
-    duplicated. Raises ValidationFailed, NoCampaignToday, CampaignRequired,
+    A woman already on record is reused, never duplicated, when phone, ID
+    number and name agree with her record; otherwise IdentityConflict, until
+    the nurse confirms the record it named (`confirm_record`). Raises
+    ValidationFailed, NoCampaignToday, CampaignRequired,
     AlreadyBooked (she has a booking: check that in instead), NotEligible and
     WalkInsFull.
     """
     day = site_today(site=site)
     now = timezone.now()
+    phone = _walk_in_phone(phone)
+    existing = walk_in_identity_resolve(
+        by=by,
+        typed=TypedIdentity(phone=phone, full_name=full_name, id_number=id_number),
+        confirm_record=confirm_record,
+        request=request,
+    )
     with transaction.atomic():
         campaign = walk_in_campaign(site=site, day=day, campaign_id=campaign_id)
         participant = _walk_in_participant(
+            existing=existing,
             campaign=campaign,
             phone=phone,
             full_name=full_name,

@@ -216,6 +216,11 @@ class WalkInCreateApi(ClinicApi):
         )
         district = serializers.CharField(max_length=12)
         consent = serializers.BooleanField()
+        # The record an earlier 409 identity_conflict named, once the nurse has
+        # checked that she is that woman.
+        confirm_record = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
 
         class Meta:
             ref_name = "WalkInInput"
@@ -237,6 +242,7 @@ class WalkInCreateApi(ClinicApi):
             employer=values["employer"],
             district_code=values["district"],
             consent=values["consent"],
+            confirm_record=values.get("confirm_record"),
             request=request,
         )
         return Response(

@@ -88,6 +88,10 @@ class WalkInForm(forms.Form):
         ),
         required=False,
     )
+    # Sent by the "she is this woman" button of an identity conflict, never typed.
+    confirm_record = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, districts: list[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -233,3 +233,36 @@ def test_the_follow_up_worklist_page_opens(desk, site) -> None:  # type: ignore[
     response = desk.get(f"/desk/follow-up/?site={site.pk}")
 
     assert response.status_code == 200
+
+
+def test_the_walk_in_form_stops_on_an_identity_conflict_and_takes_a_confirmation(
+    desk, site
+) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    slot_today(site=site, campaign=CampaignFactory(districts=[district]))
+    id_number = newcomer_id_number(32)
+    existing = ParticipantFactory(
+        id_number=id_number, phone="13700000000", full_name="王秀英"
+    )
+    typed = {
+        "phone": "13912340000",
+        "full_name": "周丽",
+        "id_number": id_number,
+        "employment_type": "courier",
+        "district_code": "410802",
+        "consent": "on",
+    }
+
+    stopped = desk.post(f"/desk/walk-in/?site={site.pk}", typed)
+    confirmed = desk.post(
+        f"/desk/walk-in/?site={site.pk}", {**typed, "confirm_record": existing.pk}
+    )
+
+    html = stopped.content.decode()
+    assert stopped.status_code == 409
+    assert "王**" in html
+    assert "137****0000" in html
+    assert f'name="confirm_record" value="{existing.pk}"' in html
+    assert 'value="周丽"' in html
+    assert confirmed.status_code == 302
+    assert Appointment.objects.get().participant == existing
