@@ -24,6 +24,7 @@ from common.audit import audit_record
 from common.crypto import keyed_hash
 from common.models import AuditEvent
 from notifications.services import notifications_cancel_pending
+from scheduling.checkin_site import checkin_site
 from scheduling.errors import (
     AlreadyBooked,
     AlreadyCheckedIn,
@@ -127,13 +128,16 @@ def _check_in(
     via: str,
     force: bool,
     request: HttpRequest | None,
+    visit_site: Site | None = None,
 ) -> Appointment:
     """Check in an appointment already known to be at one of `by`'s sites, inside
-    the caller's transaction."""
-    site = appointment.slot.site
+    the caller's transaction; the visit opens at `visit_site`, the booked site
+    unless the desk confirmed she came to another."""
+    booked_site = appointment.slot.site
+    site = visit_site or booked_site
     _refuse_unless_booked(appointment)
     today = site_today(site=site)
-    booked_for = _local_day(appointment.slot.starts_at, site)
+    booked_for = _local_day(appointment.slot.starts_at, booked_site)
     if booked_for != today and not force:
         raise NotToday(booked_for=booked_for.isoformat())
 
@@ -163,18 +167,26 @@ def _check_in(
     # Reminders still waiting would only confuse her now that she is here.
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
     other_day = booked_for != today
+    other_site = site.pk != booked_site.pk
     audit_record(
         actor=by,
         action="appointment.checkin",
         obj_type="appointment",
         obj_id=appointment.pk,
         request=request,
-        purpose="came on another day" if other_day else "check-in",
+        purpose=(
+            "came to another site"
+            if other_site
+            else "came on another day"
+            if other_day
+            else "check-in"
+        ),
         details={
             "via": via,
             "site": site.pk,
+            "booked_site": booked_site.pk,
             "booked_for": booked_for.isoformat(),
-            "forced": other_day,
+            "forced": other_day or other_site,
         },
     )
     logger.info(
@@ -194,18 +206,29 @@ def appointment_check_in(
     token: str | None = None,
     force: bool = False,
     via: str | None = None,
+    at_site: Site | None = None,
+    force_site: bool = False,
     request: HttpRequest | None = None,
 ) -> Appointment:
-    """Check her in by booking reference or by the token of her QR code.
+    """Check her in by booking reference or by the token of her QR code, at the
+    desk of `at_site` when one is named.
 
-    Raises AppointmentNotFound; OtherSite for another site's booking (before
-    anything about it is said); AppointmentCancelled, AlreadyCheckedIn or
-    MarkedNoShow; NotToday for a booking of another day unless `force`, which
-    is then audited as "came on another day".
+    Raises AppointmentNotFound; OtherSite for a booking at a site `by` does not
+    work at (before anything about it is said); BookedElsewhere for a booking
+    at another of her sites than `at_site`, unless `force_site`; then
+    AppointmentCancelled, AlreadyCheckedIn or MarkedNoShow; NotToday for a
+    booking of another day unless `force`, which is then audited as "came on
+    another day".
     """
     appointment = _appointment_for_checkin(reference=reference, token=token)
     if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
         raise OtherSite
+    if at_site is not None and at_site.pk != appointment.slot.site_id:
+        # Refused bookings say so first: there is nothing to move to this desk.
+        _refuse_unless_booked(appointment)
+    visit_site = checkin_site(
+        appointment=appointment, at_site=at_site, force_site=force_site
+    )
     with transaction.atomic():
         return _check_in(
             appointment=appointment,
@@ -213,6 +236,7 @@ def appointment_check_in(
             via=via or (VIA_QR if token else VIA_REFERENCE),
             force=force,
             request=request,
+            visit_site=visit_site,
         )
 
 

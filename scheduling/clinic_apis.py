@@ -164,6 +164,12 @@ class CheckinCreateApi(ClinicApi):
         reference = serializers.CharField(required=False, max_length=20)
         token = serializers.CharField(required=False, max_length=64)
         force = serializers.BooleanField(required=False, default=False)
+        # The desk's own site: a booking for another site is then refused with
+        # booked_elsewhere until force_site confirms she is here.
+        site = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
+        force_site = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "CheckinInput"
@@ -179,11 +185,14 @@ class CheckinCreateApi(ClinicApi):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        site_id = data.validated_data.get("site")
         appointment = clinic.appointment_check_in(
             by=self.staff,
             reference=data.validated_data.get("reference"),
             token=data.validated_data.get("token"),
             force=data.validated_data["force"],
+            at_site=self.site_from(site_id) if site_id is not None else None,
+            force_site=data.validated_data["force_site"],
             request=request,
         )
         return Response(CheckinOutputSerializer(appointment).data)

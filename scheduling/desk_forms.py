@@ -32,6 +32,9 @@ class CheckinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-qr-target": "1"}),
     )
     force = forms.BooleanField(label=_("She came on another day"), required=False)
+    force_site = forms.BooleanField(
+        label=_("She booked at another site"), required=False
+    )
     via = forms.ChoiceField(
         choices=(("", ""), ("search", "search")),
         required=False,

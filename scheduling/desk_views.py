@@ -23,6 +23,7 @@ from common.audit import audit_record
 from common.errors import ApplicationError
 from common.masking import mask_id_number, mask_name, mask_phone
 from scheduling import clinic
+from scheduling.checkin_site import BookedElsewhere
 from scheduling.clinic_apis import import_body, uploaded_csv
 from scheduling.desk_common import (
     desk_day,
@@ -103,13 +104,20 @@ def desk_checkin(request: HttpRequest) -> HttpResponse:
             token=data["token"] or None,
             force=data["force"],
             via=clinic.VIA_SEARCH if data["via"] == "search" else None,
+            at_site=site,
+            force_site=data["force_site"],
             request=request,
         )
-    except NotToday as error:
+    except (NotToday, BookedElsewhere) as error:
         return render(
             request,
-            "scheduling/desk/confirm_other_day.html",
-            {"site": site, "error": error, "data": data},
+            "scheduling/desk/confirm_checkin.html",
+            {
+                "site": site,
+                "error": error,
+                "data": data,
+                "other_site": isinstance(error, BookedElsewhere),
+            },
             status=400,
         )
     except ApplicationError as error:

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from common.models import AuditEvent
 from scheduling import clinic
 from scheduling.models import Appointment, AppointmentStatus
-from screening.models import Result
+from screening.models import Result, Visit
 from tests.scheduling.desk_support import booked_today, clinic_user, slot_today
 from tests.scheduling.factories import SiteFactory
 from tests.screening.factories import (
@@ -266,3 +266,39 @@ def test_the_walk_in_form_stops_on_an_identity_conflict_and_takes_a_confirmation
     assert 'value="周丽"' in html
     assert confirmed.status_code == 302
     assert Appointment.objects.get().participant == existing
+
+
+def test_a_booking_for_another_of_her_sites_asks_before_checking_in_here(
+    client, site
+) -> None:  # type: ignore[no-untyped-def]
+    other = SiteFactory(name="解放区妇幼保健院")
+    nurse = clinic_user(site, other)
+    client.force_login(nurse)
+    appointment = booked_today(site=other)
+
+    asked = client.post(
+        "/desk/checkin/", {"site": site.pk, "reference": appointment.reference}
+    )
+    appointment.refresh_from_db()
+    still_booked = appointment.status
+    confirmed = client.post(
+        "/desk/checkin/",
+        {"site": site.pk, "reference": appointment.reference, "force_site": "on"},
+    )
+
+    html = asked.content.decode()
+    assert asked.status_code == 400
+    assert "解放区妇幼保健院" in html
+    assert 'name="force_site"' in html
+    assert 'class="success"' not in html
+    assert still_booked == AppointmentStatus.BOOKED
+    assert confirmed.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    visit = Visit.objects.get(appointment_id=appointment.pk)
+    assert visit.site_id == site.pk
+    event = AuditEvent.objects.get(action="appointment.checkin")
+    assert event.purpose == "came to another site"
+    assert event.details["booked_site"] == other.pk
+    missing = client.get(f"/desk/missing/?site={site.pk}").content.decode()
+    assert appointment.reference in missing
