@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import desk_views, desk_walk_in
+from scheduling import desk_results, desk_views, desk_walk_in
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk"),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("walk-in/", desk_walk_in.desk_walk_in, name="desk-walk-in"),
     path(
         "appointments/<int:appointment_id>/results/",
-        desk_views.desk_results,
+        desk_results.desk_results,
         name="desk-results",
     ),
     path("missing/", desk_views.desk_missing, name="desk-missing"),

@@ -16,12 +16,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.audit import audit_record
 from common.errors import ApplicationError
-from common.masking import mask_id_number, mask_name, mask_phone
+from common.masking import mask_name, mask_phone
 from scheduling import clinic
 from scheduling.checkin_site import BookedElsewhere
 from scheduling.clinic_apis import import_body, uploaded_csv
@@ -38,7 +38,6 @@ from scheduling.desk_forms import CheckinForm, ResultImportForm, SearchForm
 from scheduling.errors import NotToday, OtherSite
 from scheduling.models import AppointmentStatus
 from scheduling.selectors import (
-    clinic_appointment_get,
     clinic_day_counts,
     clinic_sites,
     site_today,
@@ -46,8 +45,7 @@ from scheduling.selectors import (
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
-from screening.models import ImportStatus, ResultTest
-from screening.results.codes import allowed_codes
+from screening.models import ImportStatus
 
 
 @require_GET
@@ -178,93 +176,6 @@ def desk_search(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/desk/search.html",
         {"site": site, "form": form, "rows": rows, "back": desk_url(site)},
-    )
-
-
-def _result_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(test, label, [(code, label)]) for every test with active codes."""
-    labels = screening_selectors.result_code_labels(
-        english=(get_language() or "").startswith("en")
-    )
-    allowed = allowed_codes()
-    return [
-        (
-            test,
-            str(test_label),
-            # The labels come in the table's order, which is the clinical one.
-            [
-                (code, f"{code} {label}")
-                for (code_test, code), label in labels.items()
-                if code_test == test and code in allowed[test]
-            ],
-        )
-        for test, test_label in ResultTest.choices
-        if allowed.get(test)
-    ]
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_results(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    try:
-        appointment = clinic_appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
-    except OtherSite:
-        raise PermissionDenied from None
-    except ApplicationError as error:
-        raise PermissionDenied from error
-    site = appointment.slot.site
-    choices = _result_choices()
-    error_text = ""
-    if request.method == "POST":
-        tests = [
-            {"test": test, "value": request.POST.get(f"test_{test}", "").strip()}
-            for test, _label, _codes in choices
-            if request.POST.get(f"test_{test}", "").strip()
-        ]
-        try:
-            clinic.appointment_results_record(
-                by=desk_staff(request),
-                appointment_id=appointment.pk,
-                tests=tests,
-                notes=request.POST.get("notes", "")[:2000],
-                request=request,
-            )
-        except ApplicationError as error:
-            error_text = str(error.detail)
-        else:
-            messages.success(
-                request,
-                gettext("Results recorded for reference %(reference)s.")
-                % {"reference": appointment.reference},
-            )
-            return redirect(desk_url(site, anchor=f"#a{appointment.pk}"))
-    else:
-        audit_record(
-            actor=request.user,
-            action="appointment.view",
-            obj_type="appointment",
-            obj_id=appointment.pk,
-            request=request,
-            purpose="results entry",
-        )
-    participant = appointment.participant
-    return render(
-        request,
-        "scheduling/desk/results.html",
-        {
-            "site": site,
-            "appointment": appointment,
-            "name": mask_name(participant.full_name),
-            "phone": mask_phone(participant.phone),
-            "id_number": mask_id_number(participant.id_number),
-            "choices": choices,
-            "chosen": request.POST,
-            "error": error_text,
-            "back": desk_url(site, anchor=f"#a{appointment.pk}"),
-        },
-        status=400 if error_text else 200,
     )
 
 

@@ -302,3 +302,24 @@ def test_a_booking_for_another_of_her_sites_asks_before_checking_in_here(
     assert event.details["booked_site"] == other.pk
     missing = client.get(f"/desk/missing/?site={site.pk}").content.decode()
     assert appointment.reference in missing
+
+
+def test_recorded_results_reopen_chosen_with_their_history(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    url = f"/desk/appointments/{appointment.pk}/results/"
+    desk.post(url, {"test_hpv": "HPV_NEG", "test_cbe": "CBE_NORMAL", "notes": "复查"})
+    desk.post(
+        url, {"test_hpv": "HPV_OTHER_POS", "test_cbe": "CBE_NORMAL", "notes": "复查"}
+    )
+
+    html = desk.get(url).content.decode()
+
+    assert '<option value="HPV_OTHER_POS" selected>' in html
+    assert '<option value="CBE_NORMAL" selected>' in html
+    assert '<option value="HPV_NEG" selected>' not in html
+    assert ">复查</textarea>" in html
+    history = html.split("history")[-1]
+    assert "HPV_NEG" in history
+    assert "HPV_OTHER_POS" in history
+    assert Result.objects.filter(visit__appointment_id=appointment.pk).count() == 3
