@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
-from scheduling import clinic
+from scheduling import clinic, walk_ins
 from scheduling.errors import NotCsv, SiteRequired
 from scheduling.models import Appointment
 from scheduling.selectors import (
@@ -239,7 +239,7 @@ class WalkInCreateApi(ClinicApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        appointment = clinic.walk_in_register(
+        appointment = walk_ins.walk_in_register(
             by=self.staff,
             site=self.site_from(values.get("site")),
             campaign_id=values.get("campaign"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
-from scheduling import clinic
+from scheduling import walk_ins
 from scheduling.desk_common import desk_page, desk_staff, desk_url, require_site
 from scheduling.desk_forms import WalkInForm
 from scheduling.models import Site
@@ -27,7 +27,7 @@ from screening.models import Campaign
 def _walk_in_campaign_districts(site: Site) -> tuple[Campaign | None, list[Any]]:
     day = site_today(site=site)
     try:
-        campaign = clinic.walk_in_campaign(site=site, day=day, campaign_id=None)
+        campaign = walk_ins.walk_in_campaign(site=site, day=day, campaign_id=None)
     except ApplicationError:
         return None, []
     return campaign, list(campaign.districts.all())
@@ -45,7 +45,7 @@ def desk_walk_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = clinic.walk_in_register(
+            appointment = walk_ins.walk_in_register(
                 by=desk_staff(request),
                 site=site,
                 campaign_id=campaign.pk if campaign else None,
