@@ -13,11 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods
 
-from common.audit import audit_record
 from common.errors import ApplicationError
-from common.masking import mask_id_number, mask_name, mask_phone
 from scheduling import clinic
 from scheduling.desk_common import desk_page, desk_staff, desk_url
+from scheduling.desk_woman import desk_woman_read
 from scheduling.errors import OtherSite
 from scheduling.models import Appointment
 from scheduling.selectors import clinic_appointment_get
@@ -97,15 +96,6 @@ def desk_results(request: HttpRequest, appointment_id: int) -> HttpResponse:
             messages.success(request, _recorded_message(appointment))
             return redirect(desk_url(site))
         error_text = problem
-    else:
-        audit_record(
-            actor=request.user,
-            action="appointment.view",
-            obj_type="appointment",
-            obj_id=appointment.pk,
-            request=request,
-            purpose="results entry",
-        )
     recorded = _recorded(request, appointment)
     chosen = recorded["chosen"]
     return render(
@@ -114,7 +104,12 @@ def desk_results(request: HttpRequest, appointment_id: int) -> HttpResponse:
         {
             "site": site,
             "appointment": appointment,
-            **_woman(appointment),
+            "woman": desk_woman_read(
+                by=request.user,
+                appointment=appointment,
+                purpose="results entry",
+                request=request,
+            ),
             **recorded,
             "fields": [
                 (
@@ -138,15 +133,6 @@ def _recorded_message(appointment: Appointment) -> str:
     ) % {
         "reference": appointment.reference,
         "minutes": screening_selectors.result_review_minutes(),
-    }
-
-
-def _woman(appointment: Appointment) -> dict[str, str]:
-    participant = appointment.participant
-    return {
-        "name": mask_name(participant.full_name),
-        "phone": mask_phone(participant.phone),
-        "id_number": mask_id_number(participant.id_number),
     }
 
 

@@ -323,3 +323,31 @@ def test_recorded_results_reopen_chosen_with_their_history(desk, site, nurse) ->
     assert "HPV_NEG" in history
     assert "HPV_OTHER_POS" in history
     assert Result.objects.filter(visit__appointment_id=appointment.pk).count() == 3
+
+
+def test_her_results_page_names_her_in_full_with_her_birth_date_audited(
+    desk, site, nurse
+) -> None:  # type: ignore[no-untyped-def]
+    woman = ParticipantFactory(full_name="欧阳秀英")
+    appointment = booked_today(site=site, participant=woman)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+
+    html = desk.get(f"/desk/appointments/{appointment.pk}/results/").content.decode()
+
+    assert "欧阳秀英" in html
+    assert woman.birth_date.isoformat() in html
+    assert woman.phone not in html
+    assert woman.id_number not in html
+    event = AuditEvent.objects.get(action="appointment.view")
+    assert event.object_id == str(appointment.pk)
+    assert event.details["shown"] == ["full_name", "birth_date"]
+
+
+def test_the_day_list_keeps_names_masked(desk, site) -> None:  # type: ignore[no-untyped-def]
+    woman = ParticipantFactory(full_name="欧阳秀英")
+    booked_today(site=site, participant=woman)
+
+    html = desk.get(f"/desk/?site={site.pk}").content.decode()
+
+    assert "欧阳秀英" not in html
+    assert woman.birth_date.isoformat() not in html
