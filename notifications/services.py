@@ -32,6 +32,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from common.crypto import keyed_hash
+from common.enqueue import task_named
 from common.rawsql import insert_returning_pk
 from notifications.backends import get_backend
 from notifications.backends.base import (
@@ -89,10 +90,14 @@ class SkipReason:
     DAILY_LIMIT = "skipped: over the day's limit per phone, and tomorrow is too late"
 
 
-def _enqueue_send(notification_id: int) -> None:
-    from notifications.tasks import notification_send_task
+# The tasks that the services start, by name (see common.enqueue).
+SEND_TASK = "notifications.send"
+SEND_BATCH_TASK = "notifications.send_batch"
+SEND_IMMEDIATE_TASK = "notifications.send_immediate"
 
-    notification_send_task.delay(notification_id)
+
+def _enqueue_send(notification_id: int) -> None:
+    task_named(SEND_TASK).delay(notification_id)
 
 
 def _kick_or_enqueue(notification_id: int) -> None:
@@ -103,11 +108,9 @@ def _kick_or_enqueue(notification_id: int) -> None:
 
 
 def _enqueue_sends(notification_ids: list[int]) -> None:
-    from notifications.tasks import notifications_send_batch_task
-
     size = settings.OUTBOX_SEND_BATCH_SIZE
     for start in range(0, len(notification_ids), size):
-        notifications_send_batch_task.delay(notification_ids[start : start + size])
+        task_named(SEND_BATCH_TASK).delay(notification_ids[start : start + size])
 
 
 def _zone() -> ZoneInfo:
@@ -528,8 +531,6 @@ def notifications_kick_immediate() -> None:
     late, so that the answers of a surge go many to a task. A task lost with
     the broker holds back the next kick for OUTBOX_IMMEDIATE_KICK_SECONDS at
     most; beat sends what it left in the meantime."""
-    from notifications.tasks import notifications_send_immediate_task
-
     try:
         first = cache.add(
             IMMEDIATE_KICK_KEY, 1, timeout=settings.OUTBOX_IMMEDIATE_KICK_SECONDS
@@ -540,7 +541,7 @@ def notifications_kick_immediate() -> None:
         first = True
     if first:
         linger = settings.OUTBOX_IMMEDIATE_LINGER_MS / 1000
-        notifications_send_immediate_task.apply_async(countdown=linger or None)
+        task_named(SEND_IMMEDIATE_TASK).apply_async(countdown=linger or None)
 
 
 def notifications_send_immediate() -> int:

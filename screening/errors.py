@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError, Conflict, Forbidden, NotFound
-from screening.eligibility import Reason, contact_sentence
+from screening.reasons import Reason, contact_sentence
 
 
 class ValidationFailed(ApplicationError):
