@@ -36,7 +36,11 @@ from screening.results.follow_up import (
 from screening.results.imports import result_import_create
 from screening.results.recording import result_record
 from screening.results.summaries import summary_compute
-from screening.results.visits import visit_open, visit_undo
+from screening.results.visits import (
+    visit_lock_for_appointment,
+    visit_open,
+    visit_undo,
+)
 
 __all__ = [
     "consent_give",
@@ -50,6 +54,7 @@ __all__ = [
     "result_import_create",
     "result_record",
     "summary_compute",
+    "visit_lock_for_appointment",
     "visit_open",
     "visit_undo",
 ]

@@ -14,11 +14,11 @@ from scheduling.clinic import (
 )
 from scheduling.errors import SlotFull
 from scheduling.models import ACTIVE_STATUSES, Appointment
+from scheduling.places import campaign_places_recount
 from scheduling.services import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
-    campaign_places_recount,
 )
 from scheduling.walk_ins import walk_in_register
 from screening.errors import NotEligible
