@@ -278,7 +278,7 @@ def test_the_confirmation_is_enqueued_on_commit(
     slot, participant, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent: list[int] = []
-    monkeypatch.setattr("notifications.services._enqueue_send", sent.append)
+    monkeypatch.setattr("notifications.services.handover.enqueue_send", sent.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         appointment = appointment_book(participant=participant, slot_id=slot.pk)
