@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.crypto import EncryptedTextField
+from common.crypto import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
 from common.masking import mask_id_number, mask_name, mask_phone
 from common.models import TimeStampedModel
 
@@ -431,8 +431,12 @@ class ImportStatus(models.TextChoices):
 
 
 class ResultImport(models.Model):
-    """One uploaded lab CSV. The bytes stay in the database so that any worker
-    can read them; the sha256 makes a second upload of the same file a no-op."""
+    """One uploaded lab CSV. The file holds references, results and free-text
+    notes, so it is kept only until its run ends, and sealed meanwhile (any
+    worker can read it, a copy of the database cannot); the row errors are
+    sealed too and hold no note text. `file_hash` is a keyed hash, so the column
+    cannot be matched against a file an intruder holds; with it a second upload
+    of the same file is a no-op."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -446,10 +450,12 @@ class ResultImport(models.Model):
     # The sites whose visits this upload may record results for; null: any site
     # (a program admin). Screening knows sites only by id.
     site_ids = models.JSONField(_("sites"), null=True, blank=True)
-    filename = models.CharField(_("file name"), max_length=200, blank=True)
-    sha256 = models.CharField(_("sha256"), max_length=64, unique=True)
+    # A file is often named after the woman or the day; sealed like the rest.
+    filename = EncryptedTextField(_("file name"), blank=True)
+    file_hash = models.CharField(_("file hash"), max_length=64, unique=True)
     size = models.PositiveIntegerField(_("size in bytes"))
-    content = models.BinaryField(_("content"))
+    # Erased (null) once the run has ended, done or failed.
+    content = EncryptedBytesField(_("content"), null=True, blank=True)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(
         _("status"),
@@ -462,7 +468,12 @@ class ResultImport(models.Model):
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     recorded = models.PositiveIntegerField(_("results recorded"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # [{"row", "field", "message", "reference"}]; the reference lets her
+    # erasure drop her rows. Emptied after RESULT_IMPORT_ERRORS_DAYS.
+    errors = EncryptedJSONField(_("errors"), default=list, blank=True)
+    errors_erased_at = models.DateTimeField(
+        _("row errors erased at"), null=True, blank=True
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Moves with every committed batch; a run that stops moving is picked up again.
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)

@@ -128,7 +128,7 @@ def test_a_file_without_the_columns_is_refused_with_the_column_names():
 
 def test_a_stored_file_that_turns_out_unreadable_fails_with_a_message():
     stored = ResultImport.objects.create(
-        sha256=hashlib.sha256(PNG).hexdigest(), size=len(PNG), content=PNG
+        file_hash=hashlib.sha256(PNG).hexdigest(), size=len(PNG), content=PNG
     )
     done = run(stored)
     assert done.status == ImportStatus.FAILED
