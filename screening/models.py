@@ -436,7 +436,8 @@ class ResultImport(models.Model):
     worker can read it, a copy of the database cannot); the row errors are
     sealed too and hold no note text. `file_hash` is a keyed hash, so the column
     cannot be matched against a file an intruder holds; with it a second upload
-    of the same file is a no-op."""
+    of the same file by the same uploader for the same sites is a no-op
+    (another site's nurse with the same file gets her own import)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -452,7 +453,7 @@ class ResultImport(models.Model):
     site_ids = models.JSONField(_("sites"), null=True, blank=True)
     # A file is often named after the woman or the day; sealed like the rest.
     filename = EncryptedTextField(_("file name"), blank=True)
-    file_hash = models.CharField(_("file hash"), max_length=64, unique=True)
+    file_hash = models.CharField(_("file hash"), max_length=64, db_index=True)
     size = models.PositiveIntegerField(_("size in bytes"))
     # Erased (null) once the run has ended, done or failed.
     content = EncryptedBytesField(_("content"), null=True, blank=True)
@@ -483,6 +484,16 @@ class ResultImport(models.Model):
         verbose_name = _("result import")
         verbose_name_plural = _("result imports")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One import per file, uploader and sites, even for two uploads at
+            # once; an admin's upload (any site) and an unknown uploader count
+            # as one value each, not as distinct nulls.
+            models.UniqueConstraint(
+                fields=["file_hash", "created_by", "site_ids"],
+                name="one_import_per_file_uploader_and_sites",
+                nulls_distinct=False,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"import {self.pk}"

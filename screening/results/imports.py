@@ -53,7 +53,8 @@ def result_import_create(
     With `site_ids`, rows are recorded only for visits at those sites: clinic
     staff write results for their own sites and nobody else's.
 
-    The same bytes uploaded again return the first import and change nothing.
+    The same bytes uploaded again by the same uploader for the same sites
+    return the first import and change nothing.
     Raises ResultImportInvalid (400) for a file that is empty, too large, binary,
     not UTF-8 or GBK text, or without the required columns.
     """
@@ -73,7 +74,13 @@ def result_import_create(
         digest.update(chunk)
     content = bytes(buffer)
     file_hash = keyed_hash(digest.hexdigest(), purpose=FILE_HASH_PURPOSE)
-    existing = _same_upload(digest.hexdigest())
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    sites = None if site_ids is None else sorted(set(site_ids))
+    existing = _same_upload(
+        keyed_hash_candidates(digest.hexdigest(), purpose=FILE_HASH_PURPOSE),
+        actor=actor,
+        sites=sites,
+    )
     if existing is not None:
         return existing
     try:
@@ -81,12 +88,11 @@ def result_import_create(
     except ImportFileError as exc:
         code = "empty_file" if not content.strip() else "not_csv"
         raise ResultImportInvalid(exc.message, code=code) from None
-    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     try:
         with transaction.atomic():
             result_import = ResultImport.objects.create(
                 created_by=actor,
-                site_ids=None if site_ids is None else sorted(set(site_ids)),
+                site_ids=sites,
                 filename=(getattr(uploaded_file, "name", "") or "")[-200:],
                 file_hash=file_hash,
                 size=len(content),
@@ -101,16 +107,32 @@ def result_import_create(
             )
             transaction.on_commit(partial(_enqueue_run, result_import.pk))
     except IntegrityError:
-        # The same file, uploaded twice at once: the unique hash kept one.
-        return ResultImport.objects.defer("content").get(file_hash=file_hash)
+        # The same upload twice at once: the unique constraint kept one.
+        kept = _same_upload([file_hash], actor=actor, sites=sites)
+        if kept is None:
+            raise
+        return kept
     logger.info("result_imports.created id=%s size=%s", result_import.pk, len(content))
     return result_import
 
 
-def _same_upload(sha256: str) -> ResultImport | None:
-    # Under the current hash key and, mid-rotation, the previous one.
-    hashes = keyed_hash_candidates(sha256, purpose=FILE_HASH_PURPOSE)
-    return ResultImport.objects.defer("content").filter(file_hash__in=hashes).first()
+def _same_upload(hashes: list[str], *, actor: Any, sites: list[int] | None) -> Any:
+    """The earlier import of this file by this uploader for these sites. Keyed
+    per uploader and sites: another site's nurse with the same file must have
+    her rows recorded, not be handed the first nurse's import."""
+    uploads = ResultImport.objects.defer("content").filter(file_hash__in=hashes)
+    uploads = (
+        uploads.filter(created_by__isnull=True)
+        if actor is None
+        else uploads.filter(created_by=actor)
+    )
+    # A JSON field compared with None matches JSON null, not a missing value.
+    uploads = (
+        uploads.filter(site_ids__isnull=True)
+        if sites is None
+        else uploads.filter(site_ids=sites)
+    )
+    return uploads.first()
 
 
 def _enqueue_run(import_id: int) -> None:
