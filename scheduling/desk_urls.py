@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import desk_views
+from scheduling import desk_views, follow_up_views
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk"),
@@ -18,7 +18,17 @@ urlpatterns = [
         name="desk-results",
     ),
     path("missing/", desk_views.desk_missing, name="desk-missing"),
-    path("follow-up/", desk_views.desk_follow_up, name="desk-follow-up"),
+    path("follow-up/", follow_up_views.desk_follow_up, name="desk-follow-up"),
+    path(
+        "follow-up/<int:case_id>/reveal/",
+        follow_up_views.desk_follow_up_reveal,
+        name="desk-follow-up-reveal",
+    ),
+    path(
+        "follow-up/<int:case_id>/calls/",
+        follow_up_views.desk_follow_up_call,
+        name="desk-follow-up-call",
+    ),
     path("imports/", desk_views.desk_imports, name="desk-imports"),
     path("imports/<int:import_id>/", desk_views.desk_import, name="desk-import"),
 ]

@@ -393,40 +393,6 @@ def desk_missing(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@desk_page
-def desk_follow_up(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    cases = list(screening_selectors.follow_up_worklist(site_ids=[site.pk]))
-    audit_record(
-        actor=request.user,
-        action="follow_up.worklist",
-        obj_type="site",
-        obj_id=site.pk,
-        request=request,
-        purpose="follow-up worklist",
-        details={"rows": len(cases)},
-    )
-    rows = [
-        {
-            "name": mask_name(case.participant.full_name),
-            "phone": mask_phone(case.participant.phone),
-            "status": case.get_status_display(),
-            "conclusion": case.get_conclusion_display(),
-            "urgent": case.urgent,
-            "due_on": case.due_on,
-            "visit_day": case.visit.day,
-            "reference": case.visit.reference,
-        }
-        for case in cases
-    ]
-    return render(
-        request,
-        "scheduling/desk/follow_up.html",
-        {"site": site, "rows": rows, "back": _desk_url(site)},
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @desk_page
 def desk_imports(request: HttpRequest) -> HttpResponse:

@@ -767,3 +767,11 @@ class DeletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"deletion request {self.pk}"
+
+
+# Declared in their own module; imported here so the app registers them.
+from screening.contact_models import (  # noqa: E402, F401
+    ContactAttempt,
+    ContactOutcome,
+    RevealPurpose,
+)

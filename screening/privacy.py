@@ -329,6 +329,9 @@ def _forget_free_text(participant: Participant) -> None:
         )
     if event_model is not None:
         event_model.objects.filter(case__participant=participant).update(note="")
+    attempt_model = _results_model("ContactAttempt")
+    if attempt_model is not None:
+        attempt_model.objects.filter(case__participant=participant).update(note="")
 
 
 def _anonymise_now(

@@ -159,6 +159,7 @@ def world() -> World:
         "campaign_id": str(appointment.campaign_id),
         "site_id": str(appointment.slot.site_id),
         "import_id": str(upload.pk),
+        "case_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
