@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import desk_views, follow_up_views
+from scheduling import desk_views, follow_up_views, lab_import_views
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk"),
@@ -29,6 +29,15 @@ urlpatterns = [
         follow_up_views.desk_follow_up_call,
         name="desk-follow-up-call",
     ),
-    path("imports/", desk_views.desk_imports, name="desk-imports"),
-    path("imports/<int:import_id>/", desk_views.desk_import, name="desk-import"),
+    path("imports/", lab_import_views.desk_imports, name="desk-imports"),
+    path(
+        "imports/template.csv",
+        lab_import_views.desk_import_template,
+        name="desk-import-template",
+    ),
+    path(
+        "imports/<int:import_id>/",
+        lab_import_views.desk_import,
+        name="desk-import",
+    ),
 ]

@@ -27,8 +27,7 @@ from common.audit import audit_record
 from common.errors import ApplicationError
 from common.masking import mask_id_number, mask_name, mask_phone
 from scheduling import clinic
-from scheduling.clinic_apis import import_body, uploaded_csv
-from scheduling.desk_forms import CheckinForm, ResultImportForm, SearchForm, WalkInForm
+from scheduling.desk_forms import CheckinForm, SearchForm, WalkInForm
 from scheduling.errors import NotToday, OtherSite
 from scheduling.models import AppointmentStatus, Site
 from scheduling.selectors import (
@@ -37,13 +36,11 @@ from scheduling.selectors import (
     clinic_site_get,
     clinic_sites,
     site_today,
-    upload_site_ids,
 )
 from screening import selectors as screening_selectors
-from screening import services as screening_services
 from screening.consent import HEALTH_DATA_CONSENT_PARAGRAPHS, HEALTH_DATA_CONSENT_TITLE
 from screening.errors import ValidationFailed
-from screening.models import Campaign, ImportStatus, ResultTest
+from screening.models import Campaign, ResultTest
 from screening.results.codes import allowed_codes
 
 desk_page = staff_page(Role.CLINIC, Role.ADMIN)
@@ -390,63 +387,4 @@ def desk_missing(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/desk/missing.html",
         {"site": site, "day": day, "rows": rows, "back": _desk_url(site, day)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_imports(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    form = ResultImportForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            uploaded = uploaded_csv(request.FILES)
-            result_import = screening_services.result_import_create(
-                uploaded_file=uploaded,
-                by=request.user,
-                site_ids=upload_site_ids(user=request.user),
-            )
-        except ApplicationError as error:
-            form.add_error("file", str(error.detail))
-        else:
-            body = import_body(result_import)
-            url = reverse("desk-import", args=[body["id"]])
-            return redirect(url + "?" + urlencode({"site": site.pk}))
-    return render(
-        request,
-        "scheduling/desk/imports.html",
-        {"site": site, "form": form, "back": _desk_url(site)},
-        status=400 if form.errors else 200,
-    )
-
-
-FINISHED_IMPORT_STATUSES = {ImportStatus.DONE, ImportStatus.FAILED}
-
-
-@require_GET
-@desk_page
-def desk_import(request: HttpRequest, import_id: int) -> HttpResponse:
-    site = _require_site(request)
-    try:
-        body = import_body(
-            screening_selectors.result_import_get(import_id=import_id, by=request.user)
-        )
-    except ApplicationError as error:
-        raise PermissionDenied from error
-    total = body.get("total") or 0
-    processed = body.get("processed") or 0
-    return render(
-        request,
-        "scheduling/desk/import.html",
-        {
-            "site": site,
-            "import": body,
-            "percent": int(processed * 100 / total) if total else 0,
-            "finished": str(body.get("status")) in FINISHED_IMPORT_STATUSES,
-            "api_url": reverse("api-clinic-result-import", args=[import_id]),
-            "back": _desk_url(site),
-        },
     )

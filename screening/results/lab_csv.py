@@ -29,6 +29,8 @@ COLUMN_ALIASES = {
     "备注": "notes",
 }
 REQUIRED_COLUMNS = ("reference", "test", "value")
+# The header of the template the desk hands out: the Chinese names, in order.
+TEMPLATE_HEADER = ("预约号", "检查项目", "结果", "备注")
 BINARY_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
