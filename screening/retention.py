@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -130,8 +130,7 @@ def purge_expired(*, dry_run: bool = False) -> PurgeCounts:
             counts.participants_anonymised += 1
     counts.deletion_requests_finished = deletion_requests_finish(dry_run=dry_run)
     imports = result_imports_purge(dry_run=dry_run)
-    counts.import_files_erased = imports.files_erased
-    counts.import_errors_erased = imports.errors_erased
+    counts.import_files_erased, counts.import_errors_erased = astuple(imports)
 
     challenges = OtpChallenge.objects.filter(created_at__lt=now - OTP_KEEP)
     recent_keys = OtpChallenge.objects.filter(created_at__gte=now - OTP_KEEP)

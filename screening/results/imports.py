@@ -58,26 +58,12 @@ def result_import_create(
     Raises ResultImportInvalid (400) for a file that is empty, too large, binary,
     not UTF-8 or GBK text, or without the required columns.
     """
-    max_bytes = int(getattr(settings, "RESULT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-    digest = hashlib.sha256()
-    buffer = bytearray()
-    for chunk in uploaded_file.chunks():
-        buffer += chunk
-        if len(buffer) > max_bytes:
-            raise ResultImportInvalid(
-                gettext(
-                    "The file is larger than %(mb)s MB. Split it and upload each part."
-                )
-                % {"mb": max_bytes // (1024 * 1024)},
-                code="too_large",
-            )
-        digest.update(chunk)
-    content = bytes(buffer)
-    file_hash = keyed_hash(digest.hexdigest(), purpose=FILE_HASH_PURPOSE)
+    content, sha256 = _read_upload(uploaded_file)
+    file_hash = keyed_hash(sha256, purpose=FILE_HASH_PURPOSE)
     actor = by if by is not None and getattr(by, "is_authenticated", False) else None
     sites = None if site_ids is None else sorted(set(site_ids))
     existing = _same_upload(
-        keyed_hash_candidates(digest.hexdigest(), purpose=FILE_HASH_PURPOSE),
+        keyed_hash_candidates(sha256, purpose=FILE_HASH_PURPOSE),
         actor=actor,
         sites=sites,
     )
@@ -116,7 +102,28 @@ def result_import_create(
     return result_import
 
 
-def _same_upload(hashes: list[str], *, actor: Any, sites: list[int] | None) -> Any:
+def _read_upload(uploaded_file: UploadedFile) -> tuple[bytes, str]:
+    """The file's bytes and their sha256, refused past RESULT_IMPORT_MAX_BYTES."""
+    max_bytes = int(getattr(settings, "RESULT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    digest = hashlib.sha256()
+    buffer = bytearray()
+    for chunk in uploaded_file.chunks():
+        buffer += chunk
+        if len(buffer) > max_bytes:
+            raise ResultImportInvalid(
+                gettext(
+                    "The file is larger than %(mb)s MB. Split it and upload each part."
+                )
+                % {"mb": max_bytes // (1024 * 1024)},
+                code="too_large",
+            )
+        digest.update(chunk)
+    return bytes(buffer), digest.hexdigest()
+
+
+def _same_upload(
+    hashes: list[str], *, actor: Any, sites: list[int] | None
+) -> ResultImport | None:
     """The earlier import of this file by this uploader for these sites. Keyed
     per uploader and sites: another site's nurse with the same file must have
     her rows recorded, not be handed the first nurse's import."""
@@ -251,7 +258,7 @@ def _claim(import_id: int) -> bool:
     )
 
 
-def _fail(import_id: int, message: str) -> None:
+def _fail(import_id: int, message: str) -> ResultImport:
     ResultImport.objects.filter(pk=import_id).update(
         status=ImportStatus.FAILED,
         message=message,
@@ -259,6 +266,21 @@ def _fail(import_id: int, message: str) -> None:
         content=None,
     )
     logger.warning("result_imports.failed id=%s", import_id)
+    return ResultImport.objects.defer("content").get(pk=import_id)
+
+
+def _stored_file(result_import: ResultImport) -> tuple[bytes, str]:
+    """The kept bytes and their encoding, with the row total saved; raises
+    ImportFileError if the file is gone or unreadable."""
+    if result_import.content is None:
+        raise ImportFileError(gettext("The file is no longer kept. Upload it again."))
+    content = bytes(result_import.content)
+    encoding = detect_encoding(content)
+    total = sum(1 for _row in iter_rows(content, encoding))
+    ResultImport.objects.filter(pk=result_import.pk).update(
+        encoding=encoding, total=total
+    )
+    return content, encoding
 
 
 def result_import_run(*, import_id: int) -> ResultImport | None:
@@ -271,17 +293,10 @@ def result_import_run(*, import_id: int) -> ResultImport | None:
     if result_import.started_at is None:
         result_import.started_at = timezone.now()
         result_import.save(update_fields=["started_at"])
-    if result_import.content is None:
-        _fail(import_id, gettext("The file is no longer kept. Upload it again."))
-        return ResultImport.objects.defer("content").get(pk=import_id)
-    content = bytes(result_import.content)
     try:
-        encoding = detect_encoding(content)
-        total = sum(1 for _row in iter_rows(content, encoding))
+        content, encoding = _stored_file(result_import)
     except ImportFileError as exc:
-        _fail(import_id, exc.message)
-        return ResultImport.objects.defer("content").get(pk=import_id)
-    ResultImport.objects.filter(pk=import_id).update(encoding=encoding, total=total)
+        return _fail(import_id, exc.message)
 
     progress = _Progress(
         processed=result_import.processed,
@@ -313,8 +328,7 @@ def result_import_run(*, import_id: int) -> ResultImport | None:
                 batch = []
         _flush(result_import, batch, progress, index)
     except ImportFileError as exc:
-        _fail(import_id, exc.message)
-        return ResultImport.objects.defer("content").get(pk=import_id)
+        return _fail(import_id, exc.message)
     except _Overtaken:
         logger.warning("result_imports.overtaken id=%s", import_id)
         return None
