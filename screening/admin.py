@@ -211,7 +211,7 @@ class ResultImportAdmin(ReadOnlyAdmin):
         "created_by",
         "created_at",
         "filename",
-        "sha256",
+        "file_hash",
         "size",
         "encoding",
         "status",

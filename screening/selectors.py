@@ -23,6 +23,7 @@ from screening.results.review_window import (
 )
 from screening.results.selectors import (
     follow_up_get,
+    follow_up_last_attempts,
     follow_up_worklist,
     outcome_counts,
     result_code_labels,
@@ -36,6 +37,7 @@ __all__ = [
     "campaign_get_for_registration",
     "campaign_list_public",
     "follow_up_get",
+    "follow_up_last_attempts",
     "follow_up_worklist",
     "outcome_counts",
     "participant_eligibility",

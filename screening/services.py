@@ -29,6 +29,7 @@ from screening.models import (
     Sex,
 )
 from screening.otp import otp_request, otp_verify
+from screening.results.contact import follow_up_call_record, follow_up_phone_reveal
 from screening.results.follow_up import (
     follow_up_contact_record,
     follow_up_transition,
@@ -41,7 +42,9 @@ from screening.results.visits import visit_open, visit_undo
 __all__ = [
     "consent_give",
     "consent_withdraw",
+    "follow_up_call_record",
     "follow_up_contact_record",
+    "follow_up_phone_reveal",
     "follow_up_transition",
     "otp_request",
     "otp_verify",

@@ -3,7 +3,17 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from screening.errors import ResultImportNotFound
@@ -12,6 +22,7 @@ from screening.models import (
     FOLLOW_UP_COMPLETED,
     FOLLOW_UP_ENDED,
     Conclusion,
+    ContactAttempt,
     FollowUpCase,
     FollowUpStatus,
     Participant,
@@ -217,3 +228,14 @@ def outcome_counts(
     )
     merged = {**by_result, **by_visit}
     return {key: int(merged[key] or 0) for key in keys}
+
+
+def follow_up_last_attempts(*, case_ids: list[int]) -> dict[int, ContactAttempt]:
+    """The latest call of each case, in one query, for the worklist."""
+    latest = ContactAttempt.objects.filter(case_id=OuterRef("case_id")).order_by(
+        "-at", "-id"
+    )
+    attempts = ContactAttempt.objects.filter(
+        case_id__in=case_ids, pk=Subquery(latest.values("pk")[:1])
+    ).select_related("by")
+    return {attempt.case_id: attempt for attempt in attempts}
