@@ -34,6 +34,7 @@ from screening.forms import (
 from screening.idcard import parse_id_number
 from screening.models import Campaign, District
 from screening.resend import resend_refusal_message
+from screening.results.organs import organs_for_page
 from screening.selectors import (
     campaign_list_public,
     result_code_labels,
@@ -422,6 +423,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 "paragraphs": [part for part in text.split("\n\n") if part.strip()],
                 "action": summary.action_en if english else summary.action_zh,
                 "due_on": summary.follow_up_due_on,
+                "organs": organs_for_page(summary.organs, english=english),
                 "tests": [
                     {
                         "test": result.get_test_display(),
