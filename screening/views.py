@@ -23,7 +23,7 @@ from common.masking import mask_phone
 from screening import consent, services
 from screening.authentication import PhoneIdentity
 from screening.eligibility import Reason, eligibility_reasons
-from screening.errors import ValidationFailed
+from screening.errors import IdTaken, ValidationFailed
 from screening.forms import (
     PROFILE_FIELDS,
     CodeForm,
@@ -37,6 +37,7 @@ from screening.resend import resend_refusal_message
 from screening.results.organs import organs_for_page
 from screening.selectors import (
     campaign_list_public,
+    id_number_registered,
     result_code_labels,
     visits_with_results_for_participant,
 )
@@ -273,6 +274,14 @@ def profile_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
     if request.method == "POST":
         form = ProfileForm(request.POST, districts=districts)
+        if form.is_valid() and id_number_registered(
+            id_number=form.cleaned_data["id_number"]
+        ):
+            # Said here, beside the number, not after she has read the consent.
+            # The consent step still has the last word (a race, a second tab).
+            form.add_error(
+                "id_number", str(IdTaken(contact_phone=campaign.contact_phone).detail)
+            )
         if form.is_valid():
             draft = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
             save_profile_draft(request, {"campaign_id": campaign.pk, **draft})

@@ -4,10 +4,10 @@ is said there, not after she has read the consent."""
 import pytest
 from django.test import Client
 
-from screening.models import Campaign, District
+from screening.models import Campaign, District, Participant
 from tests.pages.flow import sign_in
 from tests.pages.test_signup_pages import profile
-from tests.screening.factories import newcomer_id_number
+from tests.screening.factories import ParticipantFactory, newcomer_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +39,21 @@ def test_an_id_typed_with_spaces_or_full_width_digits_is_taken_as_the_number(
 
     assert saved.status_code == 302, saved.content.decode()
     assert saved["Location"] == f"/signup/{campaign.pk}/consent/"
+
+
+def test_an_id_number_already_registered_is_said_at_the_profile_step(
+    client: Client, campaign: Campaign, district: District
+) -> None:
+    taken = ParticipantFactory(district=district).id_number
+    sign_in(client, PHONE, campaign=campaign)
+
+    refused = client.post(
+        f"/signup/{campaign.pk}/profile/", profile(district, id_number=taken)
+    )
+
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "已用另一个手机号码登记" in page
+    assert "0391-1234567" in page
+    assert 'value="李秀英"' in page
+    assert Participant.objects.count() == 1
