@@ -32,6 +32,11 @@ from screening.forms import (
     ProfileForm,
 )
 from screening.idcard import parse_id_number
+from screening.language_switch import (
+    checked_draft,
+    requested_language,
+    switch_keeping_profile,
+)
 from screening.models import Campaign, District
 from screening.resend import resend_refusal_message
 from screening.results.organs import organs_for_page
@@ -272,6 +277,14 @@ def profile_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, _identity = gate
     districts = _districts(campaign)
 
+    language = requested_language(request) if request.method == "POST" else None
+    if language is not None:
+        return switch_keeping_profile(
+            request,
+            campaign_id=campaign.pk,
+            profile_url=_urls(campaign)["profile"],
+            language=language,
+        )
     if request.method == "POST":
         form = ProfileForm(request.POST, districts=districts)
         if form.is_valid() and id_number_registered(
@@ -313,7 +326,7 @@ def consent_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return gate
     campaign, identity = gate
     stored = profile_draft(request)
-    if not stored or stored.get("campaign_id") != campaign.pk:
+    if not stored or not checked_draft(stored, campaign.pk):
         return redirect(_urls(campaign)["profile"])
     draft: dict[str, Any] = stored
 

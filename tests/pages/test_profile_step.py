@@ -57,3 +57,37 @@ def test_an_id_number_already_registered_is_said_at_the_profile_step(
     assert "0391-1234567" in page
     assert 'value="李秀英"' in page
     assert Participant.objects.count() == 1
+
+
+def test_switching_language_mid_form_keeps_her_name_and_id_number(
+    client: Client, campaign: Campaign, district: District
+) -> None:
+    sign_in(client, PHONE, campaign=campaign)
+    url = f"/signup/{campaign.pk}/profile/"
+    typed = {"full_name": "李秀英", "id_number": "41081119900101", "district_code": ""}
+
+    switched = client.post(url, {**typed, "switch_language": "en"})
+    again = client.get(url)
+
+    assert switched.status_code == 302
+    assert switched["Location"] == url
+    page = again.content.decode()
+    assert 'lang="en"' in page
+    assert 'value="李秀英"' in page
+    assert 'value="41081119900101"' in page
+    assert 'form="profile-form"' in page
+    # Half a profile, unchecked, is no finished step.
+    assert client.get(f"/signup/{campaign.pk}/consent/")["Location"] == url
+
+
+def test_an_unknown_language_is_no_switch_and_the_form_is_checked_as_usual(
+    client: Client, campaign: Campaign, district: District
+) -> None:
+    sign_in(client, PHONE, campaign=campaign)
+
+    response = client.post(
+        f"/signup/{campaign.pk}/profile/",
+        {"full_name": "李秀英", "switch_language": "xx"},
+    )
+
+    assert response.status_code == 400
