@@ -321,6 +321,12 @@ def profile_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    identity = identity_from_session(request)
+    if identity is not None and identity.participant is not None:
+        # A second or third tap on "agree" arrives once the first has registered
+        # her: it goes where the first went, step 5, not to an empty bookings page.
+        clear_profile_draft(request)
+        return redirect(_urls(_campaign_or_404(campaign_id))["book"])
     gate = _registration_gate(request, campaign_id)
     if isinstance(gate, HttpResponse):
         return gate
@@ -364,9 +370,9 @@ def consent_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     form.add_error(target, message)
         except ApplicationError as error:
             if error.code == "already_registered":
-                # Registered meanwhile, in another tab or on another phone.
+                # Registered meanwhile, by a tap a moment earlier or another tab.
                 clear_profile_draft(request)
-                return redirect("my")
+                return redirect(_urls(campaign)["book"])
             if error.code == "id_taken":
                 return _profile_again(
                     request, campaign, draft, {"id_number": [str(error.detail)]}

@@ -91,3 +91,18 @@ def test_an_unknown_language_is_no_switch_and_the_form_is_checked_as_usual(
     )
 
     assert response.status_code == 400
+
+
+def test_a_triple_tap_on_agree_lands_on_step_5_and_registers_her_once(
+    client: Client, campaign: Campaign, district: District, slot
+) -> None:
+    sign_in(client, PHONE, campaign=campaign)
+    client.post(f"/signup/{campaign.pk}/profile/", profile(district))
+    consent = f"/signup/{campaign.pk}/consent/"
+
+    taps = [client.post(consent, {"consent_health_data": "on"}) for _ in range(3)]
+
+    assert [tap["Location"] for tap in taps] == [f"/book/{campaign.pk}/"] * 3
+    assert Participant.objects.count() == 1
+    step_5 = client.get(taps[-1]["Location"]).content.decode()
+    assert "第5步,共5步" in step_5
