@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -418,6 +419,25 @@ class SummaryRule(models.Model):
             return f"{self.test}:{self.code} + {self.requires_test}"
         return f"{self.test}:{self.code}"
 
+    def clean(self) -> None:
+        # Her summary gives every step a date; a rule that asks her to act
+        # without saying by when would leave one undated.
+        acting = (
+            Conclusion.RECALL,
+            Conclusion.REFER,
+            Conclusion.PRECANCER,
+            Conclusion.CANCER,
+        )
+        if self.conclusion in acting and self.follow_up_days is None:
+            raise ValidationError(
+                {
+                    "follow_up_days": _(
+                        "A rule that asks her to act needs the days within "
+                        "which she should."
+                    )
+                }
+            )
+
 
 class ResultSource(models.TextChoices):
     DESK = "desk", _("Clinic desk")
@@ -572,6 +592,9 @@ class ResultSummary(models.Model):
     text_zh = models.TextField(_("explanation (Chinese)"))
     text_en = models.TextField(_("explanation (English)"))
     follow_up_due_on = models.DateField(_("follow up by"), null=True, blank=True)
+    # One message per organ: [{"organ", "conclusion", "urgent", "text_zh",
+    # "text_en", "steps": [{"action_zh", "action_en", "due_on", "urgent"}]}].
+    organs = models.JSONField(_("per organ"), default=list, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     version = models.PositiveIntegerField(_("version"), default=1)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)

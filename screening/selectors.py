@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from common.crypto import keyed_hash_candidates
 from screening.authentication import PhoneIdentity
 from screening.eligibility import Reason, eligibility_reasons
 from screening.errors import CampaignRequired, CampaignUnavailable, NotRegistered
@@ -127,3 +128,11 @@ def participant_eligibility(
         has_active_appointment=has_active_appointment,
         consent_given=participant_has_consent(participant=participant),
     )
+
+
+def id_number_registered(*, id_number: str) -> bool:
+    """Whether a woman is registered with this (already checked) ID number, under
+    the current hash key or one being rotated out."""
+    return Participant.objects.filter(
+        id_hash__in=keyed_hash_candidates(id_number, purpose="id")
+    ).exists()
