@@ -13,6 +13,7 @@ from scheduling.calendar import appointment_ics
 from scheduling.errors import InvalidIdempotencyKey
 from scheduling.idempotency import booking_answer_once
 from scheduling.models import Appointment
+from scheduling.places import PlacesBand
 from scheduling.qr import appointment_qr_svg
 from scheduling.selectors import (
     appointment_get_for_participant,
@@ -103,7 +104,11 @@ class SlotListApi(APIView):
         starts_at = serializers.DateTimeField()
         ends_at = serializers.DateTimeField()
         capacity = serializers.IntegerField()
-        available = serializers.IntegerField()
+        # A band, not the count: an exact count open to anyone shows each booking
+        # at a time and site as it happens (scheduling.places).
+        places = serializers.ChoiceField(
+            choices=PlacesBand.choices, source="places_band"
+        )
 
         class Meta:
             ref_name = "Slot"

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
+from scheduling.places import PlacesBand, places_band
 from screening.models import Campaign, District, Participant
 
 
@@ -148,6 +149,11 @@ class Slot(models.Model):
     @property
     def available(self) -> int:
         return self.capacity - self.booked
+
+    @property
+    def places_band(self) -> PlacesBand:
+        """What the public listing says of the places left (scheduling.places)."""
+        return places_band(self.available)
 
 
 class AppointmentStatus(models.TextChoices):

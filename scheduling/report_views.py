@@ -14,9 +14,14 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.permissions import staff_page
-from common.suppression import Cell, display
+from common.suppression import Cell
 from scheduling.reports.charts import Bar, Line, bar_chart, line_chart
 from scheduling.reports.outcomes import INDICATORS, OutcomeReport, outcome_report
+from scheduling.reports.presentation import (
+    HIDDEN_RATE_NOTE,
+    cell_text,
+    turnout_rate_note,
+)
 from scheduling.reports.turnout import TurnoutReport, turnout_report
 from screening.models import Campaign
 
@@ -98,9 +103,7 @@ class DashboardForm(forms.Form):
 
 
 def _shown(cell: Cell | None, name: str, threshold: int) -> str:
-    if cell is None:
-        return ""
-    return display(cell, threshold=threshold, rate=name in RATES)
+    return cell_text(cell, threshold=threshold, rate=name in RATES)
 
 
 def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
@@ -178,6 +181,8 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         "rows": rows,
         "breakdown_chart": breakdown_chart,
         "group_by_label": GROUP_BY_LABELS.get(report.group_by or "", ""),
+        "turnout_rate_note": turnout_rate_note(),
+        "hidden_rate_note": HIDDEN_RATE_NOTE,
         "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
         "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
     }

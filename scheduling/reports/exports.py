@@ -9,7 +9,13 @@ from typing import Any
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from common.suppression import Cell, display
+from common.suppression import Cell
+from scheduling.reports.presentation import (
+    HIDDEN_RATE,
+    HIDDEN_RATE_NOTE,
+    cell_text,
+    turnout_rate_note,
+)
 from scheduling.reports.turnout import MEASURES, SERIES_MEASURES, TurnoutReport
 
 RATE_COLUMNS = ("turnout_rate", "no_show_rate")
@@ -34,10 +40,7 @@ def _rows(report: TurnoutReport) -> list[tuple[str, str, dict[str, Cell]]]:
 
 
 def _text(cells: dict[str, Cell], name: str, threshold: int) -> str:
-    cell = cells.get(name)
-    if cell is None:
-        return ""
-    return display(cell, threshold=threshold, rate=name in RATE_COLUMNS)
+    return cell_text(cells.get(name), threshold=threshold, rate=name in RATE_COLUMNS)
 
 
 def _safe(value: str) -> str:
@@ -73,7 +76,7 @@ def _xlsx_value(cells: dict[str, Cell], name: str, threshold: int) -> Any:
     if cell is None:
         return None
     if cell.suppressed:
-        return f"<{threshold}"
+        return HIDDEN_RATE if name in RATE_COLUMNS else f"<{threshold}"
     return cell.value
 
 
@@ -101,6 +104,8 @@ def turnout_xlsx(report: TurnoutReport) -> bytes:
             % {"n": report.threshold - 1, "m": report.threshold}
         ]
     )
+    sheet.append([str(HIDDEN_RATE_NOTE)])
+    sheet.append([turnout_rate_note()])
     series = workbook.create_sheet("daily")
     series.append(["day", *SERIES_MEASURES])
     for row in report.series:

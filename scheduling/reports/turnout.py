@@ -15,7 +15,12 @@ Definitions (SPEC §1 union staff, DOMAIN §1.6):
 - **screened**, **no_show**, **cancelled**: appointments in that status.
 - **quota_used**: funded places taken in the whole campaign (active appointments),
   whatever the range, against the campaign's ``quota``.
-- **turnout_rate** = checked_in / booked; **no_show_rate** = no_show / booked.
+- **turnout_rate** = checked_in / (checked_in + no_show): of the visits whose time
+  has come, the share she came to. A booking still ahead is not due and stays out
+  of both sides; a booking counts as missed once the no-show job has marked it
+  (``NO_SHOW_AFTER_MINUTES`` after its slot ends). Over all bookings the rate
+  would sink towards zero mid-campaign, with most visits still to come.
+  **no_show_rate** = no_show / (checked_in + no_show), so the two add up to 1.
 
 ``from`` and ``to`` select appointments by the **day of their slot** (the visit day,
 in the project's time zone) and registrations by the **day she registered**.
@@ -83,9 +88,11 @@ GROUP_BYS = ("employment_type", "district", "site", "day", "age_band")
 PERSON_GROUPS = frozenset({"employment_type", "district", "age_band"})
 APPOINTMENT_MEASURES = ("booked", "checked_in", "screened", "no_show", "cancelled")
 MEASURES = ("registered", *APPOINTMENT_MEASURES)
+# Over the visits that are due (checked in or missed), never over every booking.
+DUE = ("checked_in", "no_show")
 RATES = {
-    "turnout_rate": Rate("checked_in", ("booked",)),
-    "no_show_rate": Rate("no_show", ("booked",)),
+    "turnout_rate": Rate("checked_in", DUE),
+    "no_show_rate": Rate("no_show", DUE),
 }
 SERIES_MEASURES = ("registrations", "bookings", "check_ins")
 

@@ -100,8 +100,8 @@ def test_the_admin_sets_up_a_campaign_from_nothing_to_a_bookable_slot_in_the_adm
     listing = page.request.get(journey.url(f"/api/v1/campaigns/{campaign.pk}/slots/"))
     assert listing.ok, listing.status
     slots = listing.json()
-    assert [(slot["starts_at"], slot["available"]) for slot in slots] == [
-        (f"{day}T09:00:00+08:00", 20)
+    assert [(slot["starts_at"], slot["places"]) for slot in slots] == [
+        (f"{day}T09:00:00+08:00", "available")
     ]
     journey.done()
 
