@@ -15,6 +15,7 @@ from screening.models import (
 from screening.results.selectors import (
     follow_up_get,
     follow_up_worklist,
+    outcome_atoms,
     outcome_counts,
     result_code_labels,
     result_import_get,
@@ -28,6 +29,7 @@ __all__ = [
     "campaign_list_public",
     "follow_up_get",
     "follow_up_worklist",
+    "outcome_atoms",
     "outcome_counts",
     "participant_eligibility",
     "participant_get_for_identity",

@@ -30,12 +30,7 @@ from tests.screening.factories import (
 )
 from tests.screening.result_factories import VisitFactory, record
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.xfail(
-        strict=True, reason="issue 13 §1: published counts subtract exactly"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = AppointmentStatus
