@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.cellkey import new_record_key
 from common.models import TimeStampedModel
 from scheduling.places import PlacesBand, places_band
 from screening.models import Campaign, District, Participant
@@ -202,6 +203,11 @@ class Appointment(TimeStampedModel):
     # Counts moves so that each one gets its own message keys: moving back to a
     # slot she left must not collide with the cancelled reminders of that slot.
     reschedule_count = models.PositiveSmallIntegerField(_("times moved"), default=0)
+    # The cell-key perturbation of union reports (common.cellkey): fixed, random,
+    # never shown.
+    report_key = models.PositiveIntegerField(
+        _("report key"), default=new_record_key, editable=False
+    )
 
     class Meta:
         verbose_name = _("appointment")

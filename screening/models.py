@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.cellkey import new_record_key
 from common.crypto import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
 from common.masking import mask_id_number, mask_name, mask_phone
 from common.models import TimeStampedModel
@@ -156,6 +157,11 @@ class Participant(TimeStampedModel):
     )
     sms_reminders = models.BooleanField(_("SMS reminders"), default=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # The cell-key perturbation of union reports (common.cellkey): fixed, random,
+    # never shown; it says nothing about her.
+    report_key = models.PositiveIntegerField(
+        _("report key"), default=new_record_key, editable=False
+    )
 
     class Meta:
         verbose_name = _("participant")

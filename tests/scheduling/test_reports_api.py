@@ -126,7 +126,11 @@ def test_turnout_answers_totals_and_groups_with_suppressed_cells_as_null(
 
     body = response.json()
     assert response.status_code == 200
-    assert body["totals"]["registered"] == {"value": 20, "suppressed": False}
+    # Published counts are perturbed by their records' keys (common.cellkey):
+    # multiples of 5 near the truth (20 registered, 15 booked, 9 checked in).
+    totals = {name: cell["value"] for name, cell in body["totals"].items()}
+    assert totals["registered"] % 5 == 0
+    assert abs(totals["registered"] - 20) <= 4 * 2 * 4
     assert body["totals"]["no_show"] == {"value": None, "suppressed": True}
     # Worked out over checked_in + no_show: hidden with the no-shows.
     assert body["totals"]["turnout_rate"] == {"value": None, "suppressed": True}
@@ -137,7 +141,7 @@ def test_turnout_answers_totals_and_groups_with_suppressed_cells_as_null(
         "ride_hailing",
         "domestic_service",
     }
-    assert groups["food_delivery"]["booked"] == {"value": 8, "suppressed": False}
+    assert groups["food_delivery"]["booked"]["value"] in (5, 10)
     assert groups["ride_hailing"]["booked"] == {"value": None, "suppressed": True}
     assert body["threshold"] == 5
 
@@ -217,11 +221,13 @@ def test_the_xlsx_opens_and_holds_the_same_cells(
 ) -> None:
     response = union.get(XLSX, {"campaign": world.campaign.pk, "group_by": "site"})
 
+    body = union.get(TURNOUT, {"campaign": world.campaign.pk, "group_by": "site"})
+
     sheet = load_workbook(io.BytesIO(response.content))["turnout"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][2] == "registered"
     assert rows[1][0] == "total"
-    assert rows[1][2] == 20
+    assert rows[1][2] == body.json()["totals"]["registered"]["value"]
     assert "<5" in {cell for row in rows for cell in row}
 
 
