@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from screening.idcard import InvalidIdNumber, parse_id_number
 from screening.models import District, EmploymentType
 from screening.phone import InvalidPhone, normalise_phone
+from screening.text_checks import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters
 
 # Profile fields, in the order the page shows them; the services name them the same.
 PROFILE_FIELDS = (
@@ -22,6 +23,12 @@ PROFILE_FIELDS = (
     "employer",
     "district_code",
 )
+
+
+def _visible(text: str) -> str:
+    if has_hidden_characters(text):
+        raise forms.ValidationError(HIDDEN_CHARACTERS_MESSAGE, code="hidden")
+    return text
 
 
 class PhoneForm(forms.Form):
@@ -128,7 +135,16 @@ class ProfileForm(forms.Form):
         ]
 
     def clean_full_name(self) -> str:
-        return " ".join(self.cleaned_data["full_name"].split())
+        name = self.cleaned_data["full_name"]
+        if has_hidden_characters(name):
+            raise forms.ValidationError(HIDDEN_CHARACTERS_MESSAGE, code="hidden")
+        return " ".join(name.split())
+
+    def clean_employment_other(self) -> str:
+        return _visible(self.cleaned_data["employment_other"])
+
+    def clean_employer(self) -> str:
+        return _visible(self.cleaned_data["employer"])
 
     def clean_id_number(self) -> str:
         try:
