@@ -106,3 +106,32 @@ def test_a_triple_tap_on_agree_lands_on_step_5_and_registers_her_once(
     assert Participant.objects.count() == 1
     step_5 = client.get(taps[-1]["Location"]).content.decode()
     assert "第5步,共5步" in step_5
+
+
+def test_an_empty_profile_says_what_each_field_needs_never_this_field_is_required(
+    client: Client, campaign: Campaign, district: District
+) -> None:
+    sign_in(client, PHONE, campaign=campaign)
+
+    page = client.post(f"/signup/{campaign.pk}/profile/", {}).content.decode()
+
+    assert "这个字段是必填项" not in page
+    for wanted in (
+        "请输入与身份证一致的姓名",
+        "请输入身份证上的18位号码",
+        "请选择您从事的工作类型",
+        "请选择您工作所在的区",
+    ):
+        assert wanted in page
+
+
+def test_an_empty_phone_or_code_says_what_to_type(
+    client: Client, campaign: Campaign
+) -> None:
+    phone_page = client.post(f"/signup/{campaign.pk}/", {"phone": ""})
+    client.post(f"/signup/{campaign.pk}/", {"phone": PHONE})
+    code_page = client.post(f"/signup/{campaign.pk}/code/", {"code": ""})
+
+    assert "请输入11位手机号码" in phone_page.content.decode()
+    assert "这个字段是必填项" not in code_page.content.decode()
+    assert "短信中的6位数字" in code_page.content.decode()
