@@ -1,13 +1,13 @@
 from django.urls import path
 
-from scheduling import desk_results, desk_views, desk_walk_in
+from scheduling import desk_day, desk_results, desk_views, desk_walk_in
 
 urlpatterns = [
-    path("", desk_views.desk_home, name="desk"),
-    path("checkin/", desk_views.desk_checkin, name="desk-checkin"),
+    path("", desk_day.desk_home, name="desk"),
+    path("checkin/", desk_day.desk_checkin, name="desk-checkin"),
     path(
         "checkins/<int:appointment_id>/undo/",
-        desk_views.desk_undo,
+        desk_day.desk_undo,
         name="desk-undo",
     ),
     path("search/", desk_views.desk_search, name="desk-search"),

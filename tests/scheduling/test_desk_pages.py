@@ -351,3 +351,35 @@ def test_the_day_list_keeps_names_masked(desk, site) -> None:  # type: ignore[no
 
     assert "欧阳秀英" not in html
     assert woman.birth_date.isoformat() not in html
+
+
+def test_the_check_in_box_is_on_top_and_has_the_focus(desk, site) -> None:  # type: ignore[no-untyped-def]
+    booked_today(site=site)
+
+    html = desk.get(f"/desk/?site={site.pk}").content.decode()
+
+    box = html.index('name="reference"')
+    assert box < html.index('class="counts"')
+    assert "autofocus" in html[box - 300 : box + 300]
+
+
+def test_after_a_check_in_she_is_named_beside_the_box_with_a_link_to_her_results(
+    desk, site
+) -> None:  # type: ignore[no-untyped-def]
+    woman = ParticipantFactory(full_name="欧阳秀英")
+    appointment = booked_today(site=site, participant=woman)
+
+    response = desk.post(
+        "/desk/checkin/", {"site": site.pk, "reference": appointment.reference}
+    )
+    html = desk.get(response["Location"]).content.decode()
+    again = desk.get(response["Location"]).content.decode()
+
+    assert "#" not in response["Location"]
+    assert "欧阳秀英" in html
+    assert woman.birth_date.isoformat() in html
+    assert f"/desk/appointments/{appointment.pk}/results/" in html
+    assert "欧阳秀英" not in again
+    event = AuditEvent.objects.get(action="appointment.view")
+    assert event.purpose == "check-in"
+    assert event.details["shown"] == ["full_name", "birth_date"]
