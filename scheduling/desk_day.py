@@ -25,6 +25,7 @@ from common.masking import mask_name
 from scheduling import clinic
 from scheduling.checkin_site import BookedElsewhere
 from scheduling.desk_common import (
+    bad_day,
     desk_day,
     desk_page,
     desk_staff,
@@ -91,7 +92,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     site = site_or_choice(request)
     if site is None:
         return render(request, "scheduling/desk/choose_site.html", {"sites": sites})
-    day = desk_day(request, site)
+    try:
+        day = desk_day(request, site)
+    except ApplicationError as error:
+        return bad_day(request, site, error)
     rows = clinic.clinic_day_list_read(
         user=request.user, site=site, day=day, request=request
     )

@@ -21,7 +21,9 @@ from common.errors import ApplicationError
 from common.masking import mask_name, mask_phone
 from scheduling import clinic
 from scheduling.clinic_apis import import_body, uploaded_csv
+from scheduling.desk_audit import DAY_LIST_ACTION, REPEAT_WITHIN, audit_women_shown
 from scheduling.desk_common import (
+    bad_day,
     desk_day,
     desk_page,
     desk_staff,
@@ -68,8 +70,20 @@ def desk_search(request: HttpRequest) -> HttpResponse:
 @desk_page
 def desk_missing(request: HttpRequest) -> HttpResponse:
     site = require_site(request)
-    day = desk_day(request, site)
+    try:
+        day = desk_day(request, site)
+    except ApplicationError as error:
+        return bad_day(request, site, error)
     visits = list(screening_selectors.visits_missing_results(site_id=site.pk, day=day))
+    audit_women_shown(
+        by=request.user,
+        action=DAY_LIST_ACTION,
+        appointment_ids=[v.appointment_id for v in visits if v.appointment_id],
+        purpose="results still missing",
+        request=request,
+        details={"site": site.pk, "day": day.isoformat()},
+        repeat_within=REPEAT_WITHIN,
+    )
     audit_record(
         actor=request.user,
         action="visit.missing_list",

@@ -383,3 +383,21 @@ def test_after_a_check_in_she_is_named_beside_the_box_with_a_link_to_her_results
     event = AuditEvent.objects.get(action="appointment.view")
     assert event.purpose == "check-in"
     assert event.details["shown"] == ["full_name", "birth_date"]
+
+
+@pytest.mark.parametrize(
+    ("path", "far", "code"),
+    [
+        ("/desk/", "9999-12-31", "date_out_of_range"),
+        ("/desk/", "0001-01-01", "date_out_of_range"),
+        ("/desk/missing/", "9999-12-31", "date_out_of_range"),
+        ("/desk/", "2026-13-45", "date_invalid"),
+    ],
+)
+def test_a_far_or_broken_date_on_a_desk_list_is_400_not_500(
+    desk, site, path, far, code
+) -> None:  # type: ignore[no-untyped-def]
+    response = desk.get(f"{path}?site={site.pk}&date={far}")
+
+    assert response.status_code == 400
+    assert f'data-code="{code}"' in response.content.decode()
