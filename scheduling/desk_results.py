@@ -21,6 +21,7 @@ from scheduling.errors import OtherSite
 from scheduling.models import Appointment
 from scheduling.selectors import clinic_appointment_get
 from screening import selectors as screening_selectors
+from screening.errors import ValidationFailed
 from screening.models import ResultTest
 from screening.results.codes import allowed_codes
 
@@ -70,13 +71,21 @@ def _record(
     request: HttpRequest, appointment: Appointment, choices: list[Any]
 ) -> str | None:
     """Record what was posted: None when done, else the error to show."""
+    tests = _posted_tests(request, choices)
+    if not tests:
+        return gettext("Choose at least one result: every test reads “not done”.")
     try:
         clinic.appointment_results_record(
             by=desk_staff(request),
             appointment_id=appointment.pk,
-            tests=_posted_tests(request, choices),
+            tests=tests,
             notes=request.POST.get("notes", "")[:NOTES_MAX_LENGTH],
             request=request,
+        )
+    except ValidationFailed as error:
+        # Say what is wrong with which test, not only that something is.
+        return " ".join(
+            message for messages in error.errors.values() for message in messages
         )
     except ApplicationError as error:
         return str(error.detail)

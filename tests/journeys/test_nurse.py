@@ -144,6 +144,11 @@ def test_the_nurse_works_through_a_queue_of_thirty_women(
     journey.step("results-recorded")
     by_reference.refresh_from_db()
     assert by_reference.status == AppointmentStatus.SCREENED
+    # A colleague who reads English switches the desk's language.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("form.checkin label")).to_contain_text("Check in")
+    expect(page.locator("form.checkin input[name=reference]")).to_be_focused()
+    journey.step("desk-in-english")
     journey.done()
 
 

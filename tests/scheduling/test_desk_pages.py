@@ -401,3 +401,72 @@ def test_a_far_or_broken_date_on_a_desk_list_is_400_not_500(
 
     assert response.status_code == 400
     assert f'data-code="{code}"' in response.content.decode()
+
+
+def test_submitting_no_result_asks_to_choose_at_least_one(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+
+    response = desk.post(
+        f"/desk/appointments/{appointment.pk}/results/", {"test_hpv": "", "notes": ""}
+    )
+
+    assert response.status_code == 400
+    assert "至少选择一项结果" in response.content.decode()
+
+
+def test_the_desk_has_a_language_switch(desk, site) -> None:  # type: ignore[no-untyped-def]
+    html = desk.get(f"/desk/?site={site.pk}").content.decode()
+
+    assert 'action="/i18n/setlang/"' in html
+    assert 'name="language" value="en"' in html
+
+
+def test_a_walk_in_with_a_booking_here_is_told_to_the_nurse_with_its_reference(
+    desk, site
+) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    campaign = CampaignFactory(districts=[district])
+    appointment = booked_today(site=site, hour=15, campaign=campaign)
+    woman = appointment.participant
+
+    response = desk.post(
+        f"/desk/walk-in/?site={site.pk}",
+        {
+            "phone": woman.phone,
+            "full_name": woman.full_name,
+            "id_number": woman.id_number,
+            "employment_type": "courier",
+            "district_code": "410802",
+            "consent": "on",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert appointment.reference in html
+    assert "她已有预约" in html
+
+
+def test_a_walk_in_already_checked_in_is_told_to_the_nurse(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    campaign = CampaignFactory(districts=[district])
+    appointment = booked_today(site=site, hour=8, campaign=campaign)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    woman = appointment.participant
+
+    response = desk.post(
+        f"/desk/walk-in/?site={site.pk}",
+        {
+            "phone": woman.phone,
+            "full_name": woman.full_name,
+            "id_number": woman.id_number,
+            "employment_type": "courier",
+            "district_code": "410802",
+            "consent": "on",
+        },
+    )
+
+    html = response.content.decode()
+    assert appointment.reference in html
+    assert "您" not in html.split('role="alert"')[1][:300]
