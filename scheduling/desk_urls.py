@@ -17,6 +17,11 @@ urlpatterns = [
         desk_results.desk_results,
         name="desk-results",
     ),
+    path(
+        "appointments/<int:appointment_id>/results/undo/",
+        desk_results.desk_results_undo,
+        name="desk-results-undo",
+    ),
     path("missing/", desk_views.desk_missing, name="desk-missing"),
     path("follow-up/", desk_views.desk_follow_up, name="desk-follow-up"),
     path("imports/", desk_views.desk_imports, name="desk-imports"),

@@ -197,6 +197,11 @@ def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_w
     expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_OTHER_POS")
     expect(page.locator("table.history")).to_contain_text("HPV_NEG")
     journey.step("history")
+    # The correction was itself a slip: undo it while the window lasts.
+    page.get_by_role("button", name="撤销最近一次录入").click()
+    expect(page.locator(".flash li.success")).to_be_visible()
+    expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_NEG")
+    journey.step("correction-undone")
     journey.done()
 
 

@@ -470,3 +470,37 @@ def test_a_walk_in_already_checked_in_is_told_to_the_nurse(desk, site, nurse) ->
     html = response.content.decode()
     assert appointment.reference in html
     assert "您" not in html.split('role="alert"')[1][:300]
+
+
+def test_the_undo_button_takes_her_results_back_and_her_check_in_is_undoable(
+    desk, site, nurse
+) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    url = f"/desk/appointments/{appointment.pk}/results/"
+    desk.post(url, {"test_hpv": "HPV_NEG", "notes": ""})
+    page = desk.get(url).content.decode()
+
+    response = desk.post(f"/desk/appointments/{appointment.pk}/results/undo/")
+
+    assert f"/desk/appointments/{appointment.pk}/results/undo/" in page
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    assert not Result.objects.filter(
+        visit__appointment_id=appointment.pk, is_current=True
+    ).exists()
+    undone = desk.post(f"/desk/checkins/{appointment.pk}/undo/", {"site": site.pk})
+    assert undone.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_another_sites_results_cannot_be_undone(client, site) -> None:  # type: ignore[no-untyped-def]
+    other_nurse = clinic_user(SiteFactory())
+    client.force_login(other_nurse)
+    appointment = booked_today(site=site)
+
+    response = client.post(f"/desk/appointments/{appointment.pk}/results/undo/")
+
+    assert response.status_code == 403
