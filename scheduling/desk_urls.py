@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scheduling import (
+    desk_day,
     desk_results,
     desk_views,
     desk_walk_in,
@@ -9,11 +10,11 @@ from scheduling import (
 )
 
 urlpatterns = [
-    path("", desk_views.desk_home, name="desk"),
-    path("checkin/", desk_views.desk_checkin, name="desk-checkin"),
+    path("", desk_day.desk_home, name="desk"),
+    path("checkin/", desk_day.desk_checkin, name="desk-checkin"),
     path(
         "checkins/<int:appointment_id>/undo/",
-        desk_views.desk_undo,
+        desk_day.desk_undo,
         name="desk-undo",
     ),
     path("search/", desk_views.desk_search, name="desk-search"),
@@ -22,6 +23,11 @@ urlpatterns = [
         "appointments/<int:appointment_id>/results/",
         desk_results.desk_results,
         name="desk-results",
+    ),
+    path(
+        "appointments/<int:appointment_id>/results/undo/",
+        desk_results.desk_results_undo,
+        name="desk-results-undo",
     ),
     path("missing/", desk_views.desk_missing, name="desk-missing"),
     path("follow-up/", follow_up_views.desk_follow_up, name="desk-follow-up"),

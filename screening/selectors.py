@@ -34,6 +34,7 @@ from screening.results.selectors import (
     visits_missing_results,
     visits_with_results_for_participant,
 )
+from screening.results.undo import results_undo_window_open
 
 __all__ = [
     "campaign_get_for_registration",
@@ -50,6 +51,7 @@ __all__ = [
     "result_import_get",
     "result_ready_pending",
     "result_review_minutes",
+    "results_undo_window_open",
     "visit_for_appointment",
     "visit_results_current",
     "visit_results_history",

@@ -38,6 +38,7 @@ from screening.results.follow_up import (
 from screening.results.imports import result_import_create
 from screening.results.recording import result_record
 from screening.results.summaries import summary_compute
+from screening.results.undo import result_undo_last
 from screening.results.visits import visit_open, visit_undo
 from screening.text_checks import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters
 
@@ -54,6 +55,7 @@ __all__ = [
     "participant_update",
     "result_import_create",
     "result_record",
+    "result_undo_last",
     "summary_compute",
     "visit_open",
     "visit_undo",
