@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.program_admins import PROGRAM_ADMINS_GROUP
 from scheduling.demo import demo_campaign_name
 from scheduling.models import Service, Site, Slot, SlotTemplate, Weekday
 from screening.models import Campaign, CampaignStatus, District
@@ -191,7 +192,9 @@ def test_create_staff_gives_an_admin_account_the_django_admin(staff_password):
 
     user = User.objects.get(username="chen")
     assert user.is_staff
-    assert user.is_superuser
+    # The program admins' permissions, not a superuser's.
+    assert not user.is_superuser
+    assert user.groups.filter(name=PROGRAM_ADMINS_GROUP).exists()
 
 
 def test_create_staff_rejects_an_unknown_site_code_naming_it(staff_password):
