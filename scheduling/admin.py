@@ -4,6 +4,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_audit import AuditedRecordAdmin
 from scheduling.admin_slots import (
     generate_slots_action,
     generate_slots_view,
@@ -91,7 +92,7 @@ class SlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditedRecordAdmin):
     list_display = ("reference", "slot", "status", "is_walk_in", "created_at")
     list_filter = ("status", "campaign", "slot__site")
     search_fields = ("reference",)
