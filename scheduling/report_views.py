@@ -17,6 +17,7 @@ from accounts.permissions import staff_page
 from common.suppression import Cell, display
 from scheduling.reports.charts import Bar, Line, bar_chart, line_chart
 from scheduling.reports.outcomes import INDICATORS, OutcomeReport, outcome_report
+from scheduling.reports.ranges import range_problem
 from scheduling.reports.turnout import TurnoutReport, turnout_report
 from screening.models import Campaign
 
@@ -94,6 +95,8 @@ class DashboardForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start comes after the end."))
+        if range_problem(start, end):
+            raise forms.ValidationError(_("Choose dates from 2000 to ten years ahead."))
         return data
 
 

@@ -63,8 +63,9 @@ from common.suppression import (
 )
 from scheduling.errors import CampaignNotFound
 from scheduling.models import Site
-from scheduling.reports.errors import InvalidDateRange, InvalidGroupBy
+from scheduling.reports.errors import InvalidGroupBy
 from scheduling.reports.groups import age_bands
+from scheduling.reports.ranges import parse_report_range as parse_report_range
 from scheduling.reports.turnout_atoms import PERSON_GROUPS, Counts, collect
 from screening.models import Campaign, District, EmploymentType
 
@@ -117,20 +118,6 @@ def campaign_get_for_report(*, campaign_id: int | str | None) -> Campaign:
     if campaign is None:
         raise CampaignNotFound
     return campaign
-
-
-def parse_report_range(
-    raw_from: str | None, raw_to: str | None
-) -> tuple[date | None, date | None]:
-    """``from``/``to`` query values as dates (either may be empty)."""
-    try:
-        date_from = date.fromisoformat(raw_from) if raw_from else None
-        date_to = date.fromisoformat(raw_to) if raw_to else None
-    except ValueError:
-        raise InvalidDateRange from None
-    if date_from and date_to and date_from > date_to:
-        raise InvalidDateRange
-    return date_from, date_to
 
 
 def parse_group_by(raw: str | None) -> str | None:
