@@ -22,6 +22,7 @@ from scheduling.reports.presentation import (
     cell_text,
     turnout_rate_note,
 )
+from scheduling.reports.ranges import range_problem
 from scheduling.reports.turnout import TurnoutReport, turnout_report
 from screening.models import Campaign
 
@@ -99,6 +100,8 @@ class DashboardForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start comes after the end."))
+        if range_problem(start, end):
+            raise forms.ValidationError(_("Choose dates from 2000 to ten years ahead."))
         return data
 
 

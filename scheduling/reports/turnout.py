@@ -41,7 +41,7 @@ tables. A test holds the two to the same numbers.
 Anonymisation keeps birth year, district and employment type but moves the birth
 date to 1 January, so an anonymised woman may move up one age band.
 
-What leaves is perturbed (`common.cellkey`, docs/adr/0009): every cell is the sum
+What leaves is perturbed (`common.cellkey`, docs/adr/0012): every cell is the sum
 of its days' atoms (`scheduling.reports.turnout_atoms`), each rounded by its cell
 key to a multiple of 5 (of 10 for checked_in, screened and check_ins, which the
 outcome report's "screened" counts too). The totals row adds up the groups'
@@ -68,8 +68,9 @@ from common.suppression import (
 )
 from scheduling.errors import CampaignNotFound
 from scheduling.models import Site
-from scheduling.reports.errors import InvalidDateRange, InvalidGroupBy
+from scheduling.reports.errors import InvalidGroupBy
 from scheduling.reports.groups import age_bands
+from scheduling.reports.ranges import parse_report_range as parse_report_range
 from scheduling.reports.turnout_atoms import PERSON_GROUPS, Counts, collect
 from screening.models import Campaign, District, EmploymentType
 
@@ -124,20 +125,6 @@ def campaign_get_for_report(*, campaign_id: int | str | None) -> Campaign:
     if campaign is None:
         raise CampaignNotFound
     return campaign
-
-
-def parse_report_range(
-    raw_from: str | None, raw_to: str | None
-) -> tuple[date | None, date | None]:
-    """``from``/``to`` query values as dates (either may be empty)."""
-    try:
-        date_from = date.fromisoformat(raw_from) if raw_from else None
-        date_to = date.fromisoformat(raw_to) if raw_to else None
-    except ValueError:
-        raise InvalidDateRange from None
-    if date_from and date_to and date_from > date_to:
-        raise InvalidDateRange
-    return date_from, date_to
 
 
 def parse_group_by(raw: str | None) -> str | None:
