@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.permissions import staff_page
 from common.suppression import Cell
 from scheduling.reports.charts import Bar, Line, bar_chart, line_chart
+from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LABELS
 from scheduling.reports.outcomes import INDICATORS, OutcomeReport, outcome_report
 from scheduling.reports.presentation import (
     HIDDEN_RATE_NOTE,
@@ -25,29 +26,6 @@ from scheduling.reports.presentation import (
 from scheduling.reports.turnout import TurnoutReport, turnout_report
 from screening.models import Campaign
 
-MEASURE_LABELS = {
-    "registered": _("Registered"),
-    "booked": _("Booked"),
-    "checked_in": _("Checked in"),
-    "screened": _("Screened"),
-    "no_show": _("No-shows"),
-    "cancelled": _("Cancelled"),
-    "quota_used": _("Funded places used"),
-    "turnout_rate": _("Turnout rate"),
-    "no_show_rate": _("No-show rate"),
-}
-SERIES_LABELS = {
-    "registrations": _("Registrations"),
-    "bookings": _("Bookings"),
-    "check_ins": _("Check-ins"),
-}
-GROUP_BY_LABELS = {
-    "employment_type": _("Employment type"),
-    "district": _("District"),
-    "site": _("Site"),
-    "day": _("Visit day"),
-    "age_band": _("Age band"),
-}
 INDICATOR_LABELS = {
     "hpv_positivity": _("HPV positivity"),
     "cytology_abnormal_rate": _("Abnormal cytology rate (ASC-US or worse)"),
