@@ -20,6 +20,7 @@ from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LA
 from scheduling.reports.outcomes import INDICATORS, OutcomeReport, outcome_report
 from scheduling.reports.presentation import (
     HIDDEN_RATE_NOTE,
+    PERTURBED_NOTE,
     cell_text,
     turnout_rate_note,
 )
@@ -161,6 +162,7 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         "group_by_label": GROUP_BY_LABELS.get(report.group_by or "", ""),
         "turnout_rate_note": turnout_rate_note(),
         "hidden_rate_note": HIDDEN_RATE_NOTE,
+        "perturbed_note": PERTURBED_NOTE,
         "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
         "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
     }

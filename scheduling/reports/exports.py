@@ -20,6 +20,7 @@ from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LA
 from scheduling.reports.presentation import (
     HIDDEN_RATE,
     HIDDEN_RATE_NOTE,
+    PERTURBED_NOTE,
     cell_text,
     turnout_rate_note,
 )
@@ -59,6 +60,7 @@ def _notes(report: TurnoutReport) -> list[str]:
         % {"n": report.threshold - 1, "m": report.threshold},
         str(HIDDEN_RATE_NOTE),
         turnout_rate_note(),
+        str(PERTURBED_NOTE),
     ]
 
 

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -135,3 +136,21 @@ def test_a_long_chinese_name_wraps_instead_of_being_cut_short() -> None:
     lines = re.findall(r"<tspan[^>]*>(.*?)</tspan>", svg)
     assert len(lines) == 2
     assert "".join(lines) == name
+
+
+def test_the_dashboard_and_both_downloads_say_figures_are_adjusted_for_privacy(
+    world: World, union: APIClient
+) -> None:
+    page = Client()
+    page.force_login(UserFactory(role=Role.UNION))
+    params = {"campaign": world.campaign.pk}
+
+    html = page.get("/union/", params).content.decode()
+    text = union.get(CSV, params).content.decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(union.get(XLSX, params).content))
+    notes = [row[0] for row in book.worksheets[0].iter_rows(values_only=True)]
+
+    note = "为保护隐私,各项数字均经过舍入或轻微调整"
+    assert note in html
+    assert note in text
+    assert any(note in str(cell) for cell in notes)
