@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from common.suppression import Cell, display
 
 HIDDEN_RATE = "\u2014"
+PERTURBED_NOTE = _(
+    "To protect privacy, figures are rounded or adjusted slightly, so small "
+    "differences between tables are expected."
+)
 HIDDEN_RATE_NOTE = _(
     "— in a rate column: the rate is not shown because one of the counts it is "
     "worked out from is hidden."

@@ -151,11 +151,6 @@ def test_the_admin_enters_a_weeks_templates_and_generates_slots_with_a_preview(
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not yet an item of issue 14: the admin's breadcrumb links are told "
-    "apart by colour alone (axe link-in-text-block)",
-)
 def test_the_admin_pages_have_no_serious_accessibility_violation(
     open_journey,  # type: ignore[no-untyped-def]
 ) -> None:
