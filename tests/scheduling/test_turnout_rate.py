@@ -65,9 +65,9 @@ def test_turnout_counts_only_visits_whose_time_has_come(
     shown = {name: cell.value for name, cell in report.totals.items()}
     due = shown["checked_in"] + shown["no_show"]
     assert abs(shown["booked"] - 31) <= 8
+    assert due < shown["booked"]
     assert shown["turnout_rate"] == pytest.approx(shown["checked_in"] / due)
     assert shown["no_show_rate"] == pytest.approx(shown["no_show"] / due)
-    assert shown["turnout_rate"] != pytest.approx(shown["checked_in"] / shown["booked"])
 
 
 def test_the_dashboard_states_how_the_turnout_rate_is_worked_out(
