@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin_audit import AuditedRecordAdmin
 from common.audit import audit_record
 from common.masking import mask_phone
 from notifications.models import Kind, MessageTemplate, Notification, Status
@@ -67,7 +68,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedRecordAdmin):
     list_display = (
         "kind",
         "masked_phone",
@@ -82,7 +83,9 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("dedupe_key", "recipient_ref")
     actions = ("retry",)
     # The secret parameters (a sign-in code) are never shown, not even masked.
-    exclude = ("recipient_phone", "recipient_hash", "secret_params")
+    # The parameters (message contents: names, times, references) are shown to
+    # superusers only, read-only; program admins see kinds, states and errors.
+    exclude = ("recipient_phone", "recipient_hash", "secret_params", "context")
     readonly_fields = (
         "kind",
         "masked_phone",
@@ -101,6 +104,14 @@ class NotificationAdmin(admin.ModelAdmin):
         "provider_message_id",
         "last_error",
     )
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Notification | None = None
+    ) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "is_superuser", False):
+            return fields
+        return tuple(field for field in fields if field != "context")
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: Notification) -> str:

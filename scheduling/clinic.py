@@ -23,6 +23,12 @@ from common.locks import rows_lock
 from common.models import AuditEvent
 from notifications.services import notifications_cancel_pending
 from scheduling.checkin_site import checkin_site
+from scheduling.desk_audit import (
+    DAY_LIST_ACTION,
+    REPEAT_WITHIN,
+    SEARCH_MATCH_ACTION,
+    audit_women_shown,
+)
 from scheduling.errors import (
     AlreadyCheckedIn,
     AppointmentCancelled,
@@ -331,6 +337,14 @@ def appointment_search(
             purpose=purpose,
             details={"day": day.isoformat(), "matches": [row.id for row in rows]},
         )
+        audit_women_shown(
+            by=by,
+            action=SEARCH_MATCH_ACTION,
+            appointment_ids=[row.id for row in rows],
+            purpose=purpose,
+            request=request,
+            details={"site": site.pk},
+        )
     return rows
 
 
@@ -434,5 +448,14 @@ def clinic_day_list_read(
         request=request,
         purpose="desk day list",
         details={"day": day.isoformat(), "rows": len(rows)},
+    )
+    audit_women_shown(
+        by=user,
+        action=DAY_LIST_ACTION,
+        appointment_ids=[row.id for row in rows],
+        purpose="desk day list",
+        request=request,
+        details={"site": site.pk, "day": day.isoformat()},
+        repeat_within=REPEAT_WITHIN,
     )
     return rows

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
 from scheduling import clinic, walk_ins
+from scheduling.desk_dates import desk_date_bounded
 from scheduling.errors import NotCsv, SiteRequired
 from scheduling.models import Appointment
 from scheduling.selectors import (
@@ -97,7 +98,10 @@ class ClinicDayListApi(ClinicApi):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site = self.site_from(filters.validated_data.get("site"))
-        day: date = filters.validated_data.get("date") or site_today(site=site)
+        today = site_today(site=site)
+        day: date = desk_date_bounded(
+            filters.validated_data.get("date") or today, today=today
+        )
         rows = clinic.clinic_day_list_read(
             user=request.user, site=site, day=day, request=request
         )
@@ -131,7 +135,9 @@ class ClinicSearchApi(ClinicApi):
         rows = clinic.appointment_search(
             by=self.staff,
             site=site,
-            day=data.get("date") or site_today(site=site),
+            day=desk_date_bounded(
+                data.get("date") or site_today(site=site), today=site_today(site=site)
+            ),
             phone_last4=data["phone_last4"],
             name_initial=data["name_initial"],
             purpose=data["purpose"],
@@ -310,7 +316,11 @@ def import_body(result_import: ResultImport) -> dict[str, Any]:
         "processed": result_import.processed,
         "total": result_import.total,
         "recorded": result_import.recorded,
-        "errors": result_import.errors,
+        # Row, column and message; the reference kept for her erasure stays in.
+        "errors": [
+            {key: error.get(key) for key in ("row", "field", "message")}
+            for error in result_import.errors
+        ],
         "message": result_import.message,
     }
 

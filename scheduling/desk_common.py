@@ -9,11 +9,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.permissions import staff_page
+from common.errors import ApplicationError
+from scheduling.desk_dates import desk_date_parse
 from scheduling.errors import OtherSite
 from scheduling.models import Site
 from scheduling.selectors import clinic_site_get, clinic_sites, site_today
@@ -51,11 +54,9 @@ def require_site(request: HttpRequest) -> Site:
 
 
 def desk_day(request: HttpRequest, site: Site) -> date:
-    raw = request.GET.get("date", "")
-    try:
-        return date.fromisoformat(raw) if raw else site_today(site=site)
-    except ValueError:
-        return site_today(site=site)
+    """The day asked for, or the site's today. Raises DateInvalid, or
+    DateOutOfRange for a day too far away to mean anything at a desk."""
+    return desk_date_parse(request.GET.get("date", ""), today=site_today(site=site))
 
 
 def desk_url(site: Site, day: date | None = None, anchor: str = "") -> str:
@@ -67,3 +68,13 @@ def desk_url(site: Site, day: date | None = None, anchor: str = "") -> str:
 
 def undo_window() -> timedelta:
     return timedelta(minutes=getattr(settings, "CHECKIN_UNDO_MINUTES", 15))
+
+
+def bad_day(request: HttpRequest, site: Site, error: ApplicationError) -> HttpResponse:
+    """A 400 page for a day the desk cannot show, with the way back to today."""
+    return render(
+        request,
+        "scheduling/desk/bad_day.html",
+        {"site": site, "error": error, "back": desk_url(site)},
+        status=error.status,
+    )

@@ -22,14 +22,23 @@ class CheckinForm(forms.Form):
         required=False,
         max_length=20,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+            # The focus is in the box after every action: a USB scanner types
+            # the next reference and presses Enter without anyone clicking.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autofocus": True,
+            }
         ),
     )
     token = forms.CharField(
         label=_("QR code"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "data-qr-target": "1"}),
+        # Outside the form on the day list, tied to it by its id.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-qr-target": "1", "form": "checkin"}
+        ),
     )
     force = forms.BooleanField(label=_("She came on another day"), required=False)
     force_site = forms.BooleanField(

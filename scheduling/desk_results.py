@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
 from scheduling import clinic
@@ -19,8 +20,10 @@ from scheduling.desk_common import desk_page, desk_staff, desk_url
 from scheduling.desk_woman import desk_woman_read
 from scheduling.errors import OtherSite
 from scheduling.models import Appointment
+from scheduling.results_undo import appointment_results_undo
 from scheduling.selectors import clinic_appointment_get
 from screening import selectors as screening_selectors
+from screening.errors import ValidationFailed
 from screening.models import ResultTest
 from screening.results.codes import allowed_codes
 
@@ -70,13 +73,21 @@ def _record(
     request: HttpRequest, appointment: Appointment, choices: list[Any]
 ) -> str | None:
     """Record what was posted: None when done, else the error to show."""
+    tests = _posted_tests(request, choices)
+    if not tests:
+        return gettext("Choose at least one result: every test reads “not done”.")
     try:
         clinic.appointment_results_record(
             by=desk_staff(request),
             appointment_id=appointment.pk,
-            tests=_posted_tests(request, choices),
+            tests=tests,
             notes=request.POST.get("notes", "")[:NOTES_MAX_LENGTH],
             request=request,
+        )
+    except ValidationFailed as error:
+        # Say what is wrong with which test, not only that something is.
+        return " ".join(
+            message for messages in error.errors.values() for message in messages
         )
     except ApplicationError as error:
         return str(error.detail)
@@ -145,6 +156,7 @@ def _recorded(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
             "chosen": {},
             "notes": "",
             "recorded": False,
+            "undoable": False,
             "history": [],
             "pending": None,
         }
@@ -163,6 +175,32 @@ def _recorded(request: HttpRequest, appointment: Appointment) -> dict[str, Any]:
         "chosen": chosen,
         "notes": notes,
         "recorded": bool(current),
+        "undoable": screening_selectors.results_undo_window_open(visit_id=visit.pk),
         "history": screening_selectors.visit_results_history(visit_id=visit.pk),
         "pending": screening_selectors.result_ready_pending(visit_id=visit.pk),
     }
+
+
+@require_POST
+@desk_page
+def desk_results_undo(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = _appointment(request, appointment_id)
+    url = reverse("desk-results", args=[appointment.pk])
+    try:
+        left = appointment_results_undo(
+            by=desk_staff(request), appointment_id=appointment.pk, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.detail))
+        return redirect(url)
+    messages.success(
+        request,
+        (
+            gettext("The last entry is undone; the earlier results are back.")
+            if left
+            else gettext(
+                "Her results are undone: nothing is recorded and no message goes."
+            )
+        ),
+    )
+    return redirect(url)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from common.errors import ApplicationError
 from scheduling import walk_ins
 from scheduling.desk_common import desk_page, desk_staff, desk_url, require_site
+from scheduling.desk_day import JUST_CHECKED_IN
 from scheduling.desk_forms import WalkInForm
 from scheduling.models import Site
 from scheduling.selectors import site_today
@@ -72,7 +73,8 @@ def desk_walk_in(request: HttpRequest) -> HttpResponse:
                 gettext("Walk-in registered and checked in, reference %(reference)s.")
                 % {"reference": appointment.reference},
             )
-            return redirect(desk_url(site, anchor=f"#a{appointment.pk}"))
+            request.session[JUST_CHECKED_IN] = appointment.pk
+            return redirect(desk_url(site))
     return render(
         request,
         "scheduling/desk/walk_in.html",

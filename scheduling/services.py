@@ -10,6 +10,11 @@ from django.utils import timezone
 from common.audit import audit_record
 from notifications.services import notifications_cancel_pending
 from scheduling import booking_statements as statements
+from scheduling.appointment_places import (
+    MAX_REFERENCE_ATTEMPTS,
+    appointment_create_booked,
+    has_active_appointment,
+)
 from scheduling.errors import (
     AlreadyBooked,
     AppointmentChanged,
@@ -23,11 +28,6 @@ from scheduling.errors import (
 from scheduling.listing_cache import slot_listing_changed_on_commit
 from scheduling.messages import dedupe_prefix, message_cancelled, messages_for_visit
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
-from scheduling.places import (
-    MAX_REFERENCE_ATTEMPTS,
-    appointment_create_booked,
-    has_active_appointment,
-)
 from scheduling.slot_plans import slots_existing, slots_wanted
 from scheduling.transitions import CANCEL, MOVE, appointment_transition
 from screening.eligibility import eligibility_reasons
@@ -70,8 +70,9 @@ def slots_generate(
 # --- Booking -----------------------------------------------------------------
 #
 # Lock order, everywhere (ADR 0009): slots (in pk order), then the appointment,
-# then the campaign. The places an appointment holds move in scheduling.places,
-# its status in scheduling.transitions, and nowhere else.
+# then the campaign. The places an appointment holds move in
+# scheduling.appointment_places, its status in scheduling.transitions, and
+# nowhere else.
 
 
 def _slot_for_booking(*, slot_id: int) -> Slot:

@@ -2,7 +2,7 @@
 
 The table below is every change there is; `appointment_transition` is the one
 function that makes one, by compare-and-swap, and moves the counters of the
-places the appointment holds (`scheduling.places`) in the same step:
+places the appointment holds (`scheduling.appointment_places`) in the same step:
 
 | transition      | from       | to         | slot's count       | funded place |
 |-----------------|------------|------------|--------------------|--------------|
@@ -14,11 +14,13 @@ places the appointment holds (`scheduling.places`) in the same step:
 | undo_check_in   | checked_in | booked     | held               | held         |
 | undo_walk_in    | checked_in | cancelled  | given back         | given back   |
 | screen          | checked_in | screened   | held               | held         |
+| undo_results    | screened   | checked_in | held               | held         |
 
-A booked appointment is made only by `places.appointment_create_booked` (a
-booking and a walk-in). Every other path (a move, a cancellation, her
-withdrawal, a check-in and its undo, the no-show sweep, results at the desk)
-comes through here.
+A booked appointment is made only by
+`appointment_places.appointment_create_booked` (a booking and a walk-in).
+Every other path (a move, a cancellation, her withdrawal, a check-in and its
+undo, the no-show sweep, results at the desk and their undo) comes through
+here.
 
 Locks (ADR 0009): the slots whose count moves are locked first, in primary-key
 order, then the appointment (by the compare-and-swap), then the campaign row.
@@ -32,12 +34,12 @@ from typing import Any
 from django.db.models import F
 
 from common.locks import rows_lock
-from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
-from scheduling.places import (
+from scheduling.appointment_places import (
     campaign_place_release,
     slot_place_release,
     slot_place_take,
 )
+from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
 
 _S = AppointmentStatus
 
@@ -70,10 +72,21 @@ UNDO_CHECK_IN = Transition("undo_check_in", _S.CHECKED_IN, _S.BOOKED)
 # Nobody is coming later for a walk-in's place: undoing her check-in frees it.
 UNDO_WALK_IN = Transition("undo_walk_in", _S.CHECKED_IN, _S.CANCELLED)
 SCREEN = Transition("screen", _S.CHECKED_IN, _S.SCREENED)
+# Her last result undone at the desk: she is checked in again, nothing more.
+UNDO_RESULTS = Transition("undo_results", _S.SCREENED, _S.CHECKED_IN)
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
-    for t in (CHECK_IN, MOVE, CANCEL, NO_SHOW, UNDO_CHECK_IN, UNDO_WALK_IN, SCREEN)
+    for t in (
+        CHECK_IN,
+        MOVE,
+        CANCEL,
+        NO_SHOW,
+        UNDO_CHECK_IN,
+        UNDO_WALK_IN,
+        SCREEN,
+        UNDO_RESULTS,
+    )
 }
 
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from common.crypto import keyed_hash
+from scheduling.appointment_places import appointment_create_booked
 from scheduling.clinic import VIA_WALK_IN, check_in_locked
-from scheduling.errors import AlreadyBooked, NoCampaignToday
+from scheduling.errors import NoCampaignToday
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
-from scheduling.places import appointment_create_booked
-from scheduling.selectors import campaign_quota_used, site_today
+from scheduling.selectors import campaign_quota_used, clinic_sites, site_today
+from scheduling.walk_in_clash import walk_in_clash
 from scheduling.walk_in_identity import TypedIdentity, walk_in_identity_resolve
 from screening import selectors as screening_selectors
 from screening import services as screening_services
@@ -127,26 +128,32 @@ def _walk_in_participant(
     return existing
 
 
-def _refuse_booked(*, participant: Participant, campaign: Campaign, site: Site) -> None:
-    """AlreadyBooked when she has a booking in the campaign: check that in."""
-    booked = (
+def _refuse_booked(
+    *, by: User, participant: Participant, campaign: Campaign, site: Site
+) -> None:
+    """AlreadyBooked, worded for the nurse, when she already has a booking or a
+    visit in the campaign: the reference to check in (or already checked in),
+    named when it is at one of the nurse's sites."""
+    active = (
         Appointment.objects.filter(
             participant=participant,
             campaign=campaign,
-            status=AppointmentStatus.BOOKED,
+            status__in=[
+                AppointmentStatus.BOOKED,
+                AppointmentStatus.CHECKED_IN,
+                AppointmentStatus.SCREENED,
+            ],
         )
-        .select_related("slot")
+        .select_related("slot__site")
         .first()
     )
-    if booked is not None:
-        own_site = booked.slot.site_id == site.pk
-        raise AlreadyBooked(
-            gettext(
-                "She already has a booking in this campaign. Check her in with "
-                "its reference instead."
-            ),
-            extra={"reference": booked.reference} if own_site else {},
-        )
+    if active is None:
+        return
+    raise walk_in_clash(
+        appointment=active,
+        here=site,
+        known=clinic_sites(user=by).filter(pk=active.slot.site_id).exists(),
+    )
 
 
 def _refuse_ineligible(
@@ -236,7 +243,7 @@ def walk_in_register(
             district_code=district_code,
             consent=consent,
         )
-        _refuse_booked(participant=participant, campaign=campaign, site=site)
+        _refuse_booked(by=by, participant=participant, campaign=campaign, site=site)
         _refuse_ineligible(participant=participant, campaign=campaign, now=now)
         appointment = _take_walk_in_place(
             participant=participant, campaign=campaign, site=site, day=day, now=now

@@ -18,6 +18,7 @@ class RecordedResult:
     recorded_by: str
     source: str
     is_current: bool
+    superseded: bool
 
 
 def visit_results_current(*, visit_id: int) -> dict[str, str]:
@@ -56,6 +57,7 @@ def visit_results_history(*, visit_id: int) -> list[RecordedResult]:
             recorded_by=row.recorded_by.username if row.recorded_by else "",
             source=str(row.get_source_display()),
             is_current=row.is_current,
+            superseded=row.superseded_by_id is not None,
         )
         for row in rows
     ]

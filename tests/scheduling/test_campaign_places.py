@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from scheduling.appointment_places import campaign_places_recount
 from scheduling.clinic import (
     appointment_check_in,
     appointment_check_in_undo,
@@ -14,7 +15,6 @@ from scheduling.clinic import (
 )
 from scheduling.errors import SlotFull
 from scheduling.models import ACTIVE_STATUSES, Appointment
-from scheduling.places import campaign_places_recount
 from scheduling.services import (
     appointment_book,
     appointment_cancel,

@@ -477,7 +477,9 @@ def test_send_times_are_stored_in_utc(participant):
 def test_a_colliding_reference_is_drawn_again(slot, participant, monkeypatch):
     taken = appointment_book(participant=ConsentedParticipantFactory(), slot_id=slot.pk)
     draws = iter([taken.reference, "NEWREF23"])
-    monkeypatch.setattr("scheduling.places.new_reference", lambda: next(draws))
+    monkeypatch.setattr(
+        "scheduling.appointment_places.new_reference", lambda: next(draws)
+    )
 
     appointment = appointment_book(participant=participant, slot_id=slot.pk)
 

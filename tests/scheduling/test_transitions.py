@@ -61,6 +61,7 @@ def test_the_table_holds_every_change_and_which_ones_give_places_back() -> None:
         "undo_check_in": (_S.CHECKED_IN, _S.BOOKED, False, False),
         "undo_walk_in": (_S.CHECKED_IN, _S.CANCELLED, True, True),
         "screen": (_S.CHECKED_IN, _S.SCREENED, False, False),
+        "undo_results": (_S.SCREENED, _S.CHECKED_IN, False, False),
     }
 
 
