@@ -81,7 +81,8 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "send_at"
     search_fields = ("dedupe_key", "recipient_ref")
     actions = ("retry",)
-    exclude = ("recipient_phone", "recipient_hash")
+    # The secret parameters (a sign-in code) are never shown, not even masked.
+    exclude = ("recipient_phone", "recipient_hash", "secret_params")
     readonly_fields = (
         "kind",
         "masked_phone",

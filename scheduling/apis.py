@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from scheduling.calendar import appointment_ics
 from scheduling.errors import InvalidIdempotencyKey
+from scheduling.idempotency import booking_answer_once
 from scheduling.models import Appointment
 from scheduling.places import PlacesBand
 from scheduling.qr import appointment_qr_svg
@@ -22,7 +23,6 @@ from scheduling.selectors import (
 )
 from scheduling.services import (
     appointment_book,
-    appointment_book_idempotent,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -244,7 +244,7 @@ class AppointmentCollectionApi(APIView):
         if key is None:
             appointment = appointment_book(participant=participant, slot_id=slot_id)
             return Response(booked_answer(appointment), status=status.HTTP_201_CREATED)
-        answer_status, body = appointment_book_idempotent(
+        answer_status, body = booking_answer_once(
             participant=participant, slot_id=slot_id, key=key, render=booked_answer
         )
         return Response(body, status=answer_status)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
-from scheduling import clinic
+from scheduling import clinic, walk_ins
 from scheduling.errors import NotCsv, SiteRequired
 from scheduling.models import Appointment
 from scheduling.selectors import (
@@ -164,6 +164,12 @@ class CheckinCreateApi(ClinicApi):
         reference = serializers.CharField(required=False, max_length=20)
         token = serializers.CharField(required=False, max_length=64)
         force = serializers.BooleanField(required=False, default=False)
+        # The desk's own site: a booking for another site is then refused with
+        # booked_elsewhere until force_site confirms she is here.
+        site = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
+        force_site = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "CheckinInput"
@@ -179,11 +185,14 @@ class CheckinCreateApi(ClinicApi):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        site_id = data.validated_data.get("site")
         appointment = clinic.appointment_check_in(
             by=self.staff,
             reference=data.validated_data.get("reference"),
             token=data.validated_data.get("token"),
             force=data.validated_data["force"],
+            at_site=self.site_from(site_id) if site_id is not None else None,
+            force_site=data.validated_data["force_site"],
             request=request,
         )
         return Response(CheckinOutputSerializer(appointment).data)
@@ -216,6 +225,11 @@ class WalkInCreateApi(ClinicApi):
         )
         district = serializers.CharField(max_length=12)
         consent = serializers.BooleanField()
+        # The record an earlier 409 identity_conflict named, once the nurse has
+        # checked that she is that woman.
+        confirm_record = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
 
         class Meta:
             ref_name = "WalkInInput"
@@ -225,7 +239,7 @@ class WalkInCreateApi(ClinicApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        appointment = clinic.walk_in_register(
+        appointment = walk_ins.walk_in_register(
             by=self.staff,
             site=self.site_from(values.get("site")),
             campaign_id=values.get("campaign"),
@@ -237,6 +251,7 @@ class WalkInCreateApi(ClinicApi):
             employer=values["employer"],
             district_code=values["district"],
             consent=values["consent"],
+            confirm_record=values.get("confirm_record"),
             request=request,
         )
         return Response(

@@ -32,6 +32,9 @@ class CheckinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-qr-target": "1"}),
     )
     force = forms.BooleanField(label=_("She came on another day"), required=False)
+    force_site = forms.BooleanField(
+        label=_("She booked at another site"), required=False
+    )
     via = forms.ChoiceField(
         choices=(("", ""), ("search", "search")),
         required=False,
@@ -87,6 +90,10 @@ class WalkInForm(forms.Form):
             "I have read the text above and agree to the processing of my health data."
         ),
         required=False,
+    )
+    # Sent by the "she is this woman" button of an identity conflict, never typed.
+    confirm_record = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )
 
     def __init__(self, *args: Any, districts: list[District], **kwargs: Any) -> None:

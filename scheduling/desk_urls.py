@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import desk_views
+from scheduling import desk_results, desk_views, desk_walk_in
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk"),
@@ -11,10 +11,10 @@ urlpatterns = [
         name="desk-undo",
     ),
     path("search/", desk_views.desk_search, name="desk-search"),
-    path("walk-in/", desk_views.desk_walk_in, name="desk-walk-in"),
+    path("walk-in/", desk_walk_in.desk_walk_in, name="desk-walk-in"),
     path(
         "appointments/<int:appointment_id>/results/",
-        desk_views.desk_results,
+        desk_results.desk_results,
         name="desk-results",
     ),
     path("missing/", desk_views.desk_missing, name="desk-missing"),

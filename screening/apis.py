@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.client_address import client_address
 from common.masking import mask_phone
 from common.schema import bad_request
 from screening.authentication import (
@@ -133,7 +134,7 @@ class OtpRequestApi(APIView):
         serializer.is_valid(raise_exception=True)
         otp_request(
             phone_raw=serializer.validated_data["phone"],
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_address(request),
         )
         # The same words whether or not the number is registered.
         detail = gettext(

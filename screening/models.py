@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from common.crypto import EncryptedTextField
 from common.masking import mask_id_number, mask_name, mask_phone
 from common.models import TimeStampedModel
+from screening.errors import FollowUpTransitionInvalid
 
 
 class District(models.Model):
@@ -648,8 +649,6 @@ class FollowUpCase(TimeStampedModel):
     def set_status(self, to_status: str) -> str:
         """Move to `to_status` if DOMAIN §1.5 allows it; returns the old status.
         The caller saves; every status change goes through here."""
-        from screening.errors import FollowUpTransitionInvalid
-
         if to_status not in FOLLOW_UP_TRANSITIONS.get(self.status, frozenset()):
             raise FollowUpTransitionInvalid(
                 from_status=self.status, to_status=to_status

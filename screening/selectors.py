@@ -12,6 +12,15 @@ from screening.models import (
     ConsentPurpose,
     Participant,
 )
+from screening.results.history import (
+    visit_results_current,
+    visit_results_history,
+    visit_results_notes,
+)
+from screening.results.review_window import (
+    result_ready_pending,
+    result_review_minutes,
+)
 from screening.results.selectors import (
     follow_up_get,
     follow_up_worklist,
@@ -34,7 +43,12 @@ __all__ = [
     "participant_has_consent",
     "result_code_labels",
     "result_import_get",
+    "result_ready_pending",
+    "result_review_minutes",
     "visit_for_appointment",
+    "visit_results_current",
+    "visit_results_history",
+    "visit_results_notes",
     "visits_missing_results",
     "visits_with_results_for_participant",
 ]

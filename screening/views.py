@@ -33,6 +33,7 @@ from screening.forms import (
 )
 from screening.idcard import parse_id_number
 from screening.models import Campaign, District
+from screening.resend import resend_refusal_message
 from screening.selectors import (
     campaign_list_public,
     result_code_labels,
@@ -172,11 +173,17 @@ def code_step(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
 
     form = CodeForm()
     notice = None
+    refusal = None
     if request.method == "POST" and "resend" in request.POST:
         try:
             services.otp_request(phone_raw=phone, ip=client_ip(request))
         except ApplicationError as error:
-            form.add_error(None, _error_text(error))
+            # The code form is unbound here: the refusal is the page's, not a field's.
+            refusal = (
+                resend_refusal_message(error)
+                if error.status == TOO_MANY_REQUESTS
+                else _error_text(error)
+            )
         else:
             notice = gettext("A new code is on its way.")
     elif request.method == "POST":
@@ -203,8 +210,9 @@ def code_step(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
             "urls": urls,
             "masked_phone": mask_phone(phone),
             "notice": notice,
+            "refusal": refusal,
         },
-        status=400 if form.errors else 200,
+        status=429 if refusal else 400 if form.errors else 200,
     )
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.audit import audit_record
+from common.enqueue import task_named
 from screening.errors import ResultImportInvalid
 from screening.models import ImportStatus, ResultImport, ResultSource, Visit
 from screening.results.codes import (
@@ -241,17 +242,19 @@ def result_import_create(
     return result_import
 
 
-def _enqueue_run(import_id: int) -> None:
-    from screening.tasks import result_import_run_task
+# Started by name (see common.enqueue): screening.tasks imports this module.
+RESULT_IMPORT_RUN_TASK = "screening.result_import_run"
+SUMMARY_COMPUTE_MANY_TASK = "screening.summary_compute_many"
 
-    result_import_run_task.delay(import_id)
+
+def _enqueue_run(import_id: int) -> None:
+    task_named(RESULT_IMPORT_RUN_TASK).delay(import_id)
 
 
 def _enqueue_summaries(visit_ids: list[int]) -> None:
-    from screening.tasks import summary_compute_many_task
-
+    many = task_named(SUMMARY_COMPUTE_MANY_TASK)
     for start in range(0, len(visit_ids), SUMMARY_CHUNK):
-        summary_compute_many_task.delay(visit_ids[start : start + SUMMARY_CHUNK])
+        many.delay(visit_ids[start : start + SUMMARY_CHUNK])
 
 
 class _Overtaken(Exception):

@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import notification_schedule
 from screening.models import (
     Conclusion,
     Consent,
@@ -25,11 +24,9 @@ from screening.models import (
     Visit,
 )
 from screening.results.follow_up import follow_up_sync
+from screening.results.review_window import result_ready_hold
 
 logger = logging.getLogger(__name__)
-
-RESULT_READY_KIND = "result_ready"
-MESSAGE_LANGUAGE = "zh-hans"
 
 
 @dataclass(frozen=True)
@@ -212,14 +209,12 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
         summary.computed_at = now
         summary.save()
         if _may_message(visit):
-            # The message says only that a result is ready, never what it is.
-            notification_schedule(
+            result_ready_hold(
+                visit_id=visit.pk,
+                version=summary.version,
                 phone=visit.participant.phone,
-                kind=RESULT_READY_KIND,
-                dedupe_key=f"visit:{visit.pk}:result-ready:{summary.version}",
-                context={},
-                recipient_ref=f"participant:{visit.participant_id}",
-                language=MESSAGE_LANGUAGE,
+                participant_id=visit.participant_id,
+                now=now,
             )
         follow_up_sync(visit=visit, summary=summary, may_message=_may_message(visit))
     logger.info("summaries.computed visit=%s version=%s", visit.pk, summary.version)

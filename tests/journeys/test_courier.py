@@ -162,15 +162,14 @@ def test_the_courier_signs_up_books_moves_cancels_rebooks_reads_results_and_with
     downloaded = json.loads(download.value.path().read_text(encoding="utf-8"))
     assert rebooked.reference in json.dumps(downloaded, ensure_ascii=False)
     page.get_by_role("button", name="撤回我的同意").click()
-    expect(page.locator("main")).to_contain_text("撤回")
+    journey.step("withdraw-asked")
+    page.get_by_role("button", name="确定撤回我的同意").click()
+    expect(page.locator("main")).to_contain_text("您已撤回同意")
+    expect(page.get_by_role("button", name="重新同意处理我的健康信息")).to_be_visible()
     journey.step("withdrawn")
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 1: asking for a new code within the minute gives a 500",
-)
 def test_the_courier_asks_for_a_new_code_while_the_sms_is_slow_and_her_code_still_works(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,
@@ -185,6 +184,7 @@ def test_the_courier_asks_for_a_new_code_while_the_sms_is_slow_and_her_code_stil
     journey.step("resend-too-soon")
     assert not journey.server_errors, journey.server_errors
     expect(page.locator("main")).to_contain_text("秒")
+    expect(page.locator("main")).to_contain_text("验证码仍然有效")
     page.fill("input[name=code]", code)
     page.click("button[name=verify]")
     expect(page.locator("input[name=full_name]")).to_be_visible()
@@ -210,10 +210,6 @@ def signed_up_with_a_booking(
     expect(page.get_by_role("button", name="取消预约")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 9: withdrawing consent is one unconfirmed tap",
-)
 def test_the_courier_is_asked_to_confirm_before_her_consent_is_withdrawn(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,
@@ -224,14 +220,14 @@ def test_the_courier_is_asked_to_confirm_before_her_consent_is_withdrawn(
     journey.goto("/my/data/")
     journey.page.get_by_role("button", name="撤回我的同意").click()
     journey.step("withdraw-asked")
+    expect(journey.page.locator("main")).to_contain_text("以下预约将被取消")
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
+    journey.page.get_by_role("link", name="不,保留我的同意").click()
+    expect(journey.page.get_by_role("button", name="撤回我的同意")).to_be_visible()
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 9: nothing lets her give consent again",
-)
 def test_the_courier_gives_consent_again_after_withdrawing_it_and_can_book(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from notifications.models import Notification, Status
 from scheduling.clinic import appointment_check_in, appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import Visit
@@ -14,11 +15,14 @@ from screening.tasks import summary_compute_task
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey
 from tests.scheduling.desk_support import clinic_user, slot_today
-from tests.scheduling.factories import AppointmentFactory, SiteFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    ConsentedParticipantFactory,
+    SiteFactory,
+)
 from tests.screening.factories import (
     CampaignFactory,
     DistrictFactory,
-    ParticipantFactory,
     newcomer_id_number,
 )
 
@@ -41,7 +45,8 @@ def queue_of_thirty() -> tuple[object, list[Appointment]]:
     queue = [
         AppointmentFactory(
             slot=slots[n % 10],
-            participant=ParticipantFactory(
+            # Every woman who booked has agreed to the processing of her data.
+            participant=ConsentedParticipantFactory(
                 full_name=f"{SURNAMES[n]}秀英", phone=f"1381234{n:04d}"
             ),
         )
@@ -144,10 +149,6 @@ def screened(nurse, appointment: Appointment, **values: str) -> None:  # type: i
     summary_compute_task(Visit.objects.get(appointment_id=appointment.pk).pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 5: recorded results reopen as not done; no review window",
-)
 def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_window(
     open_journey,  # type: ignore[no-untyped-def]
     result_rules: None,
@@ -163,10 +164,22 @@ def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_w
     journey.step("recorded-results-reopened")
     expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_NEG")
     expect(page.locator("select[name=test_cbe]")).to_have_value("CBE_NORMAL")
+    expect(page.locator(".pending-message")).to_be_visible()
     page.select_option("select[name=test_hpv]", "HPV_OTHER_POS")
     page.get_by_role("button", name="录入结果").click()
     expect(page.locator(".flash li.success")).to_contain_text(woman.reference)
     journey.step("corrected")
+    summary_compute_task(Visit.objects.get(appointment_id=woman.pk).pk)
+    # One message waits for her, the corrected one; the first never goes.
+    waiting = Notification.objects.filter(kind="result_ready").order_by("id")
+    assert [message.status for message in waiting] == [
+        Status.CANCELLED,
+        Status.PENDING,
+    ]
+    journey.goto(f"/desk/appointments/{woman.pk}/results/?site={site.pk}")
+    expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_OTHER_POS")
+    expect(page.locator("table.history")).to_contain_text("HPV_NEG")
+    journey.step("history")
     journey.done()
 
 
