@@ -82,9 +82,7 @@ def _local_day(moment: datetime, site: Site) -> date:
 # --- Check-in ---------------------------------------------------------------------
 
 
-def _appointment_for_checkin(
-    *, reference: str | None, token: str | None
-) -> Appointment:
+def appointment_for_checkin(*, reference: str | None, token: str | None) -> Appointment:
     appointments = Appointment.objects.select_related(
         "slot__site", "participant", "campaign"
     )
@@ -212,7 +210,7 @@ def appointment_check_in(
     booking of another day unless `force`, which is then audited as "came on
     another day".
     """
-    appointment = _appointment_for_checkin(reference=reference, token=token)
+    appointment = appointment_for_checkin(reference=reference, token=token)
     if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
         raise OtherSite
     if at_site is not None and at_site.pk != appointment.slot.site_id:
