@@ -447,9 +447,10 @@ def booking_overhead_us(campaign_id: int, rows: int = 2000) -> float:
             cursor.execute(
                 "INSERT INTO scheduling_appointment (created_at, updated_at, "
                 "participant_id, campaign_id, slot_id, status, reference, "
-                "checkin_token, is_walk_in, reschedule_count) "
+                "checkin_token, is_walk_in, reschedule_count, report_key) "
                 "SELECT now(), now(), g, %s, 1 + g %% 100, 'cancelled', "
-                "'Z' || lpad(to_hex(g + %s), 7, '0'), 'z' || (g + %s), false, 0 "
+                "'Z' || lpad(to_hex(g + %s), 7, '0'), 'z' || (g + %s), false, 0, "
+                "floor(random() * 2147483647)::integer "
                 "FROM generate_series(1, %s) AS g",
                 [campaign_id, offset, offset, rows],
             )

@@ -316,7 +316,11 @@ def import_body(result_import: ResultImport) -> dict[str, Any]:
         "processed": result_import.processed,
         "total": result_import.total,
         "recorded": result_import.recorded,
-        "errors": result_import.errors,
+        # Row, column and message; the reference kept for her erasure stays in.
+        "errors": [
+            {key: error.get(key) for key in ("row", "field", "message")}
+            for error in result_import.errors
+        ],
         "message": result_import.message,
     }
 

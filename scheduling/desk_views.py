@@ -7,20 +7,15 @@ numbers are masked by the selectors before they reach a template.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from common.audit import audit_record
 from common.errors import ApplicationError
-from common.masking import mask_name, mask_phone
+from common.masking import mask_name
 from scheduling import clinic
-from scheduling.clinic_apis import import_body, uploaded_csv
 from scheduling.desk_audit import DAY_LIST_ACTION, REPEAT_WITHIN, audit_women_shown
 from scheduling.desk_common import (
     bad_day,
@@ -30,14 +25,11 @@ from scheduling.desk_common import (
     desk_url,
     require_site,
 )
-from scheduling.desk_forms import ResultImportForm, SearchForm
+from scheduling.desk_forms import SearchForm
 from scheduling.selectors import (
     site_today,
-    upload_site_ids,
 )
 from screening import selectors as screening_selectors
-from screening import services as screening_services
-from screening.models import ImportStatus
 
 
 @require_GET
@@ -106,97 +98,4 @@ def desk_missing(request: HttpRequest) -> HttpResponse:
         request,
         "scheduling/desk/missing.html",
         {"site": site, "day": day, "rows": rows, "back": desk_url(site, day)},
-    )
-
-
-@require_GET
-@desk_page
-def desk_follow_up(request: HttpRequest) -> HttpResponse:
-    site = require_site(request)
-    cases = list(screening_selectors.follow_up_worklist(site_ids=[site.pk]))
-    audit_record(
-        actor=request.user,
-        action="follow_up.worklist",
-        obj_type="site",
-        obj_id=site.pk,
-        request=request,
-        purpose="follow-up worklist",
-        details={"rows": len(cases)},
-    )
-    rows = [
-        {
-            "name": mask_name(case.participant.full_name),
-            "phone": mask_phone(case.participant.phone),
-            "status": case.get_status_display(),
-            "conclusion": case.get_conclusion_display(),
-            "urgent": case.urgent,
-            "due_on": case.due_on,
-            "visit_day": case.visit.day,
-            "reference": case.visit.reference,
-        }
-        for case in cases
-    ]
-    return render(
-        request,
-        "scheduling/desk/follow_up.html",
-        {"site": site, "rows": rows, "back": desk_url(site)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_imports(request: HttpRequest) -> HttpResponse:
-    site = require_site(request)
-    form = ResultImportForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            uploaded = uploaded_csv(request.FILES)
-            result_import = screening_services.result_import_create(
-                uploaded_file=uploaded,
-                by=request.user,
-                site_ids=upload_site_ids(user=request.user),
-            )
-        except ApplicationError as error:
-            form.add_error("file", str(error.detail))
-        else:
-            body = import_body(result_import)
-            url = reverse("desk-import", args=[body["id"]])
-            return redirect(url + "?" + urlencode({"site": site.pk}))
-    return render(
-        request,
-        "scheduling/desk/imports.html",
-        {"site": site, "form": form, "back": desk_url(site)},
-        status=400 if form.errors else 200,
-    )
-
-
-FINISHED_IMPORT_STATUSES = {ImportStatus.DONE, ImportStatus.FAILED}
-
-
-@require_GET
-@desk_page
-def desk_import(request: HttpRequest, import_id: int) -> HttpResponse:
-    site = require_site(request)
-    try:
-        body = import_body(
-            screening_selectors.result_import_get(import_id=import_id, by=request.user)
-        )
-    except ApplicationError as error:
-        raise PermissionDenied from error
-    total = body.get("total") or 0
-    processed = body.get("processed") or 0
-    return render(
-        request,
-        "scheduling/desk/import.html",
-        {
-            "site": site,
-            "import": body,
-            "percent": int(processed * 100 / total) if total else 0,
-            "finished": str(body.get("status")) in FINISHED_IMPORT_STATUSES,
-            "api_url": reverse("api-clinic-result-import", args=[import_id]),
-            "back": desk_url(site),
-        },
     )

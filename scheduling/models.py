@@ -3,7 +3,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.cellkey import new_record_key
 from common.models import TimeStampedModel
+from scheduling.places import PlacesBand, places_band
 from screening.models import Campaign, District, Participant
 
 
@@ -149,6 +151,11 @@ class Slot(models.Model):
     def available(self) -> int:
         return self.capacity - self.booked
 
+    @property
+    def places_band(self) -> PlacesBand:
+        """What the public listing says of the places left (scheduling.places)."""
+        return places_band(self.available)
+
 
 class AppointmentStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
@@ -196,6 +203,11 @@ class Appointment(TimeStampedModel):
     # Counts moves so that each one gets its own message keys: moving back to a
     # slot she left must not collide with the cancelled reminders of that slot.
     reschedule_count = models.PositiveSmallIntegerField(_("times moved"), default=0)
+    # The cell-key perturbation of union reports (common.cellkey): fixed, random,
+    # never shown.
+    report_key = models.PositiveIntegerField(
+        _("report key"), default=new_record_key, editable=False
+    )
 
     class Meta:
         verbose_name = _("appointment")

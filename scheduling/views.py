@@ -24,6 +24,7 @@ from scheduling.forms import CancelForm, SlotChoiceForm
 from scheduling.idempotency import appointment_book_with_key
 from scheduling.listing_cache import CAMPAIGN_CARDS_SECONDS
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Site
+from scheduling.places import PlacesBand, places_band
 from scheduling.selectors import campaign_overviews
 from screening.eligibility import Reason
 from screening.models import Campaign, Participant
@@ -35,6 +36,11 @@ from screening.session import identity_from_session
 class DayChoice:
     day: date
     places_left: int
+
+    @property
+    def places_band(self) -> PlacesBand:
+        """What the picker says of the day's places: a band, not the count."""
+        return places_band(self.places_left)
 
 
 @require_GET

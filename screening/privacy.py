@@ -38,6 +38,7 @@ from screening.models import (
     Participant,
     ParticipantToken,
 )
+from screening.results.import_retention import result_imports_forget_references
 from screening.services import consent_withdraw
 from screening.signals import consent_withdrawn, personal_data_requested
 
@@ -327,8 +328,14 @@ def _forget_free_text(participant: Participant) -> None:
     event_model = _results_model("FollowUpEvent")
     if result_model is not None:
         result_model.objects.filter(visit__participant=participant).update(notes="")
+        result_imports_forget_references(
+            references=participant.visits.values_list("reference", flat=True)
+        )
     if event_model is not None:
         event_model.objects.filter(case__participant=participant).update(note="")
+    attempt_model = _results_model("ContactAttempt")
+    if attempt_model is not None:
+        attempt_model.objects.filter(case__participant=participant).update(note="")
 
 
 def _anonymise_now(

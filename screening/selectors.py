@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from common.crypto import keyed_hash_candidates
 from screening.authentication import PhoneIdentity
 from screening.eligibility import Reason, eligibility_reasons
 from screening.errors import CampaignRequired, CampaignUnavailable, NotRegistered
@@ -23,7 +24,9 @@ from screening.results.review_window import (
 )
 from screening.results.selectors import (
     follow_up_get,
+    follow_up_last_attempts,
     follow_up_worklist,
+    outcome_atoms,
     outcome_counts,
     result_code_labels,
     result_import_get,
@@ -37,7 +40,9 @@ __all__ = [
     "campaign_get_for_registration",
     "campaign_list_public",
     "follow_up_get",
+    "follow_up_last_attempts",
     "follow_up_worklist",
+    "outcome_atoms",
     "outcome_counts",
     "participant_eligibility",
     "participant_get_for_identity",
@@ -127,3 +132,11 @@ def participant_eligibility(
         has_active_appointment=has_active_appointment,
         consent_given=participant_has_consent(participant=participant),
     )
+
+
+def id_number_registered(*, id_number: str) -> bool:
+    """Whether a woman is registered with this (already checked) ID number, under
+    the current hash key or one being rotated out."""
+    return Participant.objects.filter(
+        id_hash__in=keyed_hash_candidates(id_number, purpose="id")
+    ).exists()

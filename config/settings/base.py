@@ -223,7 +223,8 @@ if len(ID_HASH_KEY) < 16:
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Nesting and integers bounded, or either is a 500 (common.json_parser).
+    "DEFAULT_PARSER_CLASSES": ["common.json_parser.BoundedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "screening.authentication.ParticipantTokenAuthentication",
         "accounts.authentication.StaffTokenAuthentication",
@@ -271,12 +272,17 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Whatever a task prints is ordinary output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # --- Messages (SPEC §5).
 SMS_BACKEND = env_choice(
     "SMS_BACKEND", "console", ("console", "file", "locmem", "aliyun", "tencent", "http")
 )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl")))
+# console, file and locmem keep phone numbers and sign-in codes in logs, a file
+# or memory: production refuses them (notifications.E002).
+SMS_DEVELOPMENT_BACKENDS_ALLOWED = True
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)
 # A row claimed but never sent (a lost task, a flushed broker) goes back to the pool.
 OUTBOX_RECLAIM_AFTER_SECONDS = env_int("OUTBOX_RECLAIM_AFTER_SECONDS", 300, minimum=30)

@@ -17,4 +17,7 @@ class InvalidDateRange(ApplicationError):
     status = 400
 
     def default_detail(self) -> str | Promise:
-        return _("Give dates as YYYY-MM-DD, with the start on or before the end.")
+        return _(
+            "Give dates as YYYY-MM-DD from 2000 to ten years ahead, with the start "
+            "on or before the end."
+        )

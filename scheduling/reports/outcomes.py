@@ -1,7 +1,9 @@
 """Aggregated screening outcomes for the union: counts and DOMAIN §1.6 indicators.
 
 The counting belongs to `screening` (`screening.selectors.outcome_counts`); this
-module only suppresses them with the outcome threshold (10) and names the rates.
+module suppresses them with the outcome threshold (10), publishes each kept count
+as the sum of its visit days' perturbed counts (common.cellkey, base 10, so no
+difference of two answers is a count from 1 to 9) and names the rates.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from common.cellkey import Atom, mask_perturbed, published
 from common.suppression import OUTCOME_THRESHOLD, Cell, Rate, Table, suppress_table
 from screening import selectors as screening_selectors
 from screening.models import Campaign
@@ -66,9 +69,21 @@ def outcome_report(
         campaign_id=campaign.pk, date_from=date_from, date_to=date_to
     )
     total = {m: int(counts.get(m, 0)) for m in OUTCOME_MEASURES}
-    suppressed = suppress_table(
-        Table(groups={}, total=total, row_relations=_RELATIONS, rates=INDICATORS),
-        threshold=OUTCOME_THRESHOLD,
+    atoms = screening_selectors.outcome_atoms(
+        campaign_id=campaign.pk, date_from=date_from, date_to=date_to
+    )
+    perturbed = {
+        m: published(
+            [Atom(n, keys) for n, keys in atoms[m].values()], base=OUTCOME_THRESHOLD
+        )
+        for m in OUTCOME_MEASURES
+    }
+    suppressed = mask_perturbed(
+        suppress_table(
+            Table(groups={}, total=total, row_relations=_RELATIONS, rates=INDICATORS),
+            threshold=OUTCOME_THRESHOLD,
+        ),
+        Table(groups={}, total=perturbed, rates=INDICATORS),
     )
     return OutcomeReport(
         campaign=campaign,

@@ -14,7 +14,9 @@ deltas into one row per key (``folded = true``) in a single statement under an
 advisory lock. A report's cost is then bounded by days x groups, not by rows.
 
 Layout of ``scheduling_turnout_count``: one row per
-(campaign, day, dimension, value, measure) once folded.
+(campaign, day, dimension, value, measure) once folded, with ``n`` records counted
+and ``keysum``, the sum of their record keys: the cell key of that atom for the
+perturbation of published counts (`common.cellkey`).
 
 - measure ``booked``/``checked_in``/``screened``/``no_show``/``cancelled``: an
   appointment in that status, on its slot's day, once in each dimension
@@ -59,8 +61,10 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     value varchar(64) NOT NULL,
     measure varchar(16) NOT NULL,
     n integer NOT NULL,
-    folded boolean NOT NULL DEFAULT false
+    folded boolean NOT NULL DEFAULT false,
+    keysum bigint NOT NULL DEFAULT 0
 );
+ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS keysum bigint NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX IF NOT EXISTS {TABLE}_folded_key
     ON {TABLE} (campaign_id, dimension, day, value, measure) WHERE folded;
 CREATE INDEX IF NOT EXISTS {TABLE}_deltas
@@ -80,6 +84,8 @@ DROP FUNCTION IF EXISTS scheduling_turnout_rebuild(bigint);
 DROP FUNCTION IF EXISTS scheduling_turnout_person(screening_participant, integer);
 DROP FUNCTION IF EXISTS scheduling_turnout_emit(
     bigint, date, text, text, text, text, date, integer);
+DROP FUNCTION IF EXISTS scheduling_turnout_emit(
+    bigint, date, text, text, text, text, date, integer, bigint);
 DROP FUNCTION IF EXISTS scheduling_age_band(date, date, integer, integer);
 DROP FUNCTION IF EXISTS scheduling_report_zone();
 DROP TABLE IF EXISTS {TABLE};
@@ -102,13 +108,14 @@ CREATE OR REPLACE FUNCTION scheduling_age_band(
     FROM (SELECT date_part('year', age(ref, birth))::integer AS a) AS years
 $$$$;
 
--- One +1/-1 per dimension; a NULL value (no site for a registration) is skipped.
+-- One +1/-1 per dimension, with the record's key (common.cellkey) added or taken
+-- away alike; a NULL value (no site for a registration) is skipped.
 CREATE OR REPLACE FUNCTION scheduling_turnout_emit(
     c_id bigint, on_day date, site text, what text,
-    employment text, district text, birth date, sign integer
+    employment text, district text, birth date, sign integer, rkey bigint
 ) RETURNS void LANGUAGE sql AS $$$$
-    INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
-    SELECT c_id, on_day, d.dimension, d.value, what, sign
+    INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum)
+    SELECT c_id, on_day, d.dimension, d.value, what, sign, sign * rkey
     FROM screening_campaign c,
          LATERAL (VALUES
             ('site', site),
@@ -128,7 +135,8 @@ CREATE OR REPLACE FUNCTION scheduling_turnout_person(
 BEGIN
     PERFORM scheduling_turnout_emit(
         c.id, (p.created_at AT TIME ZONE scheduling_report_zone())::date, NULL,
-        'registered', p.employment_type, p.district_id::text, p.birth_date, sign)
+        'registered', p.employment_type, p.district_id::text, p.birth_date, sign,
+        p.report_key)
     FROM screening_campaign c
     WHERE (p.created_at >= c.registration_opens_at
            AND p.created_at < c.registration_closes_at)
@@ -137,7 +145,7 @@ BEGIN
     PERFORM scheduling_turnout_emit(
         a.campaign_id, (s.starts_at AT TIME ZONE scheduling_report_zone())::date,
         s.site_id::text, a.status, p.employment_type, p.district_id::text,
-        p.birth_date, sign)
+        p.birth_date, sign, a.report_key)
     FROM scheduling_appointment a JOIN scheduling_slot s ON s.id = a.slot_id
     WHERE a.participant_id = p.id;
 END $$$$;
@@ -155,6 +163,7 @@ BEGIN
        AND OLD.campaign_id = NEW.campaign_id
        AND OLD.participant_id = NEW.participant_id
        AND OLD.created_at = NEW.created_at
+       AND OLD.report_key = NEW.report_key
        AND OLD.checked_in_at IS NOT DISTINCT FROM NEW.checked_in_at THEN
         RETURN NULL;
     END IF;
@@ -164,11 +173,12 @@ BEGIN
         PERFORM scheduling_turnout_emit(
             OLD.campaign_id, (s.starts_at AT TIME ZONE zone)::date,
             s.site_id::text, OLD.status, p.employment_type, p.district_id::text,
-            p.birth_date, -1);
+            p.birth_date, -1, OLD.report_key);
         IF OLD.checked_in_at IS NOT NULL THEN
-            INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
+            INSERT INTO ${TABLE}
+                (campaign_id, day, dimension, value, measure, n, keysum)
             VALUES (OLD.campaign_id, (OLD.checked_in_at AT TIME ZONE zone)::date,
-                    'all', '', 'check_in', -1);
+                    'all', '', 'check_in', -1, -OLD.report_key);
         END IF;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -177,22 +187,23 @@ BEGIN
         PERFORM scheduling_turnout_emit(
             NEW.campaign_id, (s.starts_at AT TIME ZONE zone)::date,
             s.site_id::text, NEW.status, p.employment_type, p.district_id::text,
-            p.birth_date, 1);
+            p.birth_date, 1, NEW.report_key);
         IF NEW.checked_in_at IS NOT NULL THEN
-            INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
+            INSERT INTO ${TABLE}
+                (campaign_id, day, dimension, value, measure, n, keysum)
             VALUES (NEW.campaign_id, (NEW.checked_in_at AT TIME ZONE zone)::date,
-                    'all', '', 'check_in', 1);
+                    'all', '', 'check_in', 1, NEW.report_key);
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
+        INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum)
         VALUES (OLD.campaign_id, (OLD.created_at AT TIME ZONE zone)::date,
-                'all', '', 'booking', -1);
+                'all', '', 'booking', -1, -OLD.report_key);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
+        INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum)
         VALUES (NEW.campaign_id, (NEW.created_at AT TIME ZONE zone)::date,
-                'all', '', 'booking', 1);
+                'all', '', 'booking', 1, NEW.report_key);
     END IF;
     -- A woman who registered outside the window joins the campaign's registered
     -- women with her first appointment in it, and leaves with her last.
@@ -210,7 +221,7 @@ BEGIN
             PERFORM scheduling_turnout_emit(
                 c.id, (p.created_at AT TIME ZONE zone)::date, NULL, 'registered',
                 p.employment_type, p.district_id::text, p.birth_date,
-                CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);
+                CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END, p.report_key);
         END IF;
     END IF;
     RETURN NULL;
@@ -223,6 +234,7 @@ BEGIN
        AND OLD.employment_type = NEW.employment_type
        AND OLD.district_id = NEW.district_id
        AND OLD.birth_date = NEW.birth_date
+       AND OLD.report_key = NEW.report_key
        AND OLD.created_at = NEW.created_at THEN
         RETURN NULL;
     END IF;
@@ -245,10 +257,12 @@ BEGIN
     END IF;
     PERFORM scheduling_turnout_emit(
         a.campaign_id, (OLD.starts_at AT TIME ZONE zone)::date, OLD.site_id::text,
-        a.status, p.employment_type, p.district_id::text, p.birth_date, -1),
+        a.status, p.employment_type, p.district_id::text, p.birth_date, -1,
+        a.report_key),
             scheduling_turnout_emit(
         a.campaign_id, (NEW.starts_at AT TIME ZONE zone)::date, NEW.site_id::text,
-        a.status, p.employment_type, p.district_id::text, p.birth_date, 1)
+        a.status, p.employment_type, p.district_id::text, p.birth_date, 1,
+        a.report_key)
     FROM scheduling_appointment a
     JOIN screening_participant p ON p.id = a.participant_id
     WHERE a.slot_id = NEW.id;
@@ -270,7 +284,8 @@ BEGIN
         FROM screening_campaign WHERE id = c_id
     ), visits AS (
         SELECT (s.starts_at AT TIME ZONE scheduling_report_zone())::date AS day,
-               s.site_id::text AS site, a.status AS what, p.employment_type,
+               s.site_id::text AS site, a.status AS what, a.report_key AS k,
+               p.employment_type,
                p.district_id::text AS district,
                scheduling_age_band(p.birth_date, c.ref, c.min_age, c.max_age)
                    AS band
@@ -281,7 +296,7 @@ BEGIN
         WHERE a.campaign_id = c_id
     ), people AS (
         SELECT (p.created_at AT TIME ZONE scheduling_report_zone())::date AS day,
-               p.employment_type, p.district_id::text AS district,
+               p.employment_type, p.district_id::text AS district, p.report_key AS k,
                scheduling_age_band(p.birth_date, c.ref, c.min_age, c.max_age)
                    AS band
         FROM screening_participant p CROSS JOIN c
@@ -291,29 +306,30 @@ BEGIN
                        WHERE campaign_id = c_id)
     ), events AS (
         SELECT (created_at AT TIME ZONE scheduling_report_zone())::date AS day,
-               'booking' AS what
+               'booking' AS what, report_key AS k
         FROM scheduling_appointment WHERE campaign_id = c_id
         UNION ALL
         SELECT (checked_in_at AT TIME ZONE scheduling_report_zone())::date,
-               'check_in'
+               'check_in', report_key
         FROM scheduling_appointment
         WHERE campaign_id = c_id AND checked_in_at IS NOT NULL
     ), cells AS (
-        SELECT day, 'site' AS dimension, site AS value, what FROM visits
-        UNION ALL SELECT day, 'employment_type', employment_type, what FROM visits
-        UNION ALL SELECT day, 'district', district, what FROM visits
-        UNION ALL SELECT day, 'age_band', band, what FROM visits
-        UNION ALL SELECT day, 'employment_type', employment_type, 'registered'
+        SELECT day, 'site' AS dimension, site AS value, what, k FROM visits
+        UNION ALL SELECT day, 'employment_type', employment_type, what, k
+            FROM visits
+        UNION ALL SELECT day, 'district', district, what, k FROM visits
+        UNION ALL SELECT day, 'age_band', band, what, k FROM visits
+        UNION ALL SELECT day, 'employment_type', employment_type, 'registered', k
             FROM people
-        UNION ALL SELECT day, 'district', district, 'registered' FROM people
-        UNION ALL SELECT day, 'age_band', band, 'registered' FROM people
-        UNION ALL SELECT day, 'all', '', what FROM events
+        UNION ALL SELECT day, 'district', district, 'registered', k FROM people
+        UNION ALL SELECT day, 'age_band', band, 'registered', k FROM people
+        UNION ALL SELECT day, 'all', '', what, k FROM events
     )
     -- Written as deltas: the old folded rows die in this same statement, and
     -- the next fold merges these. (The DELETE above runs even though nothing
     -- reads it: PostgreSQL always completes a data-modifying WITH.)
-    INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n)
-    SELECT c_id, day, dimension, value, what, count(*)
+    INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum)
+    SELECT c_id, day, dimension, value, what, count(*), sum(k)
     FROM cells
     GROUP BY day, dimension, value, what;
 END $$$$;
@@ -377,6 +393,11 @@ def install(schema_editor: Any = None) -> None:
             cursor.execute(
                 f"DROP TRIGGER IF EXISTS scheduling_turnout_{name} ON {table}"
             )
+        # The emitter before record keys took eight arguments.
+        cursor.execute(
+            "DROP FUNCTION IF EXISTS scheduling_turnout_emit("
+            "bigint, date, text, text, text, text, date, integer)"
+        )
         cursor.execute(FUNCTIONS)
         cursor.execute("SELECT scheduling_turnout_rebuild(id) FROM screening_campaign")
 
@@ -410,13 +431,13 @@ FOLD_SQL = Template(
     """
 WITH gone AS (
     DELETE FROM ${TABLE} WHERE campaign_id = %(c)s AND NOT folded
-    RETURNING day, dimension, value, measure, n
+    RETURNING day, dimension, value, measure, n, keysum
 )
-INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, folded)
-SELECT %(c)s, day, dimension, value, measure, sum(n), true
+INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum, folded)
+SELECT %(c)s, day, dimension, value, measure, sum(n), sum(keysum), true
 FROM gone GROUP BY day, dimension, value, measure
 ON CONFLICT (campaign_id, dimension, day, value, measure) WHERE folded
-DO UPDATE SET n = ${TABLE}.n + EXCLUDED.n
+DO UPDATE SET n = ${TABLE}.n + EXCLUDED.n, keysum = ${TABLE}.keysum + EXCLUDED.keysum
 """
 ).substitute(TABLE=TABLE)
 
@@ -439,8 +460,9 @@ def sums(
     first: date | None,
     last: date | None,
     by_day: bool,
-) -> list[tuple[date | None, str, str, int]]:
-    """(day or None, value, measure, count) for one dimension, summed."""
+) -> list[tuple[date | None, str, str, int, int]]:
+    """(day or None, value, measure, count, sum of record keys) for one
+    dimension, summed."""
     day = "day" if by_day else "NULL::date"
     where = ["campaign_id = %s", "dimension = %s", "measure = ANY(%s)"]
     params: list[Any] = [campaign_id, dimension, list(measures)]
@@ -452,8 +474,8 @@ def sums(
         params.append(last)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {day}, value, measure, sum(n)::bigint FROM {TABLE} "  # noqa: S608 - fixed names; values are parameters # nosec B608
-            f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3",
+            f"SELECT {day}, value, measure, sum(n)::bigint, sum(keysum)::bigint "  # noqa: S608 - fixed names; values are parameters # nosec B608
+            f"FROM {TABLE} WHERE {' AND '.join(where)} GROUP BY 1, 2, 3",
             params,
         )
-        return [(d, v, m, int(n)) for d, v, m, n in cursor.fetchall()]
+        return [(d, v, m, int(n), int(k)) for d, v, m, n, k in cursor.fetchall()]

@@ -3,7 +3,18 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from screening.errors import ResultImportNotFound
@@ -12,6 +23,7 @@ from screening.models import (
     FOLLOW_UP_COMPLETED,
     FOLLOW_UP_ENDED,
     Conclusion,
+    ContactAttempt,
     FollowUpCase,
     FollowUpStatus,
     Participant,
@@ -145,75 +157,157 @@ def visits_needing_summary(*, limit: int = 500) -> list[int]:
     )
 
 
+OUTCOME_KEYS = (
+    "screened",
+    "normal",
+    "recall",
+    "refer",
+    "precancer",
+    "cancer",
+    "deferred",
+    "follow_up_open",
+    "follow_up_completed",
+    "follow_up_lost",
+    "hpv_tested",
+    "hpv_positive",
+    "cytology_tested",
+    "cytology_abnormal",
+    "breast_imaging_tested",
+    "breast_imaging_abnormal",
+)
+
+
+def _campaign_visits(
+    campaign_id: int, date_from: date | None, date_to: date | None
+) -> QuerySet[Visit]:
+    visits = Visit.objects.filter(campaign_id=campaign_id, undone_at__isnull=True)
+    if date_from is not None:
+        visits = visits.filter(day__gte=date_from)
+    if date_to is not None:
+        visits = visits.filter(day__lte=date_to)
+    return visits
+
+
+def _result_conditions() -> dict[str, Q | None]:
+    """Outcomes read off current results, each counted once per woman."""
+    return {
+        "screened": None,
+        "hpv_tested": Q(test=ResultTest.HPV) & ~Q(value="HPV_INVALID"),
+        "hpv_positive": Q(test=ResultTest.HPV, value__in=HPV_POSITIVE),
+        "cytology_tested": Q(test=ResultTest.CYTOLOGY) & ~Q(value="UNSAT"),
+        "cytology_abnormal": Q(test=ResultTest.CYTOLOGY, value__in=CYTOLOGY_ABNORMAL),
+        "breast_imaging_tested": Q(test__in=BREAST_IMAGING),
+        "breast_imaging_abnormal": Q(
+            test__in=BREAST_IMAGING, value__in=BREAST_IMAGING_ABNORMAL
+        ),
+    }
+
+
+def _visit_conditions() -> dict[str, Q]:
+    """Outcomes read off visits (their summary and follow-up), once per woman."""
+
+    def concluded(conclusion: str) -> Q:
+        return Q(summary__conclusion=conclusion)
+
+    return {
+        "normal": concluded(Conclusion.NORMAL),
+        "recall": concluded(Conclusion.RECALL),
+        "refer": concluded(Conclusion.REFER),
+        "precancer": concluded(Conclusion.PRECANCER)
+        | Q(follow_up__diagnosis_code__in=PRECANCER_DIAGNOSES),
+        "cancer": concluded(Conclusion.CANCER)
+        | Q(follow_up__diagnosis_code__in=CANCER_DIAGNOSES),
+        "deferred": concluded(Conclusion.DEFERRED),
+        "follow_up_open": Q(follow_up__status__in=FOLLOW_UP_AWAITING),
+        "follow_up_completed": Q(follow_up__status__in=FOLLOW_UP_COMPLETED),
+        "follow_up_lost": Q(follow_up__status=FollowUpStatus.LOST),
+    }
+
+
 def outcome_counts(
     *, campaign_id: int, date_from: date | None, date_to: date | None
 ) -> dict[str, int]:
     """Aggregate outcomes of a campaign, per woman (distinct participant), from
     current results; two aggregate queries. The conclusion counts are not
     exclusive: a woman with two visits counts under each of their conclusions."""
-    visits = Visit.objects.filter(campaign_id=campaign_id, undone_at__isnull=True)
-    if date_from is not None:
-        visits = visits.filter(day__gte=date_from)
-    if date_to is not None:
-        visits = visits.filter(day__lte=date_to)
-
-    def women(condition: Q | None = None) -> Count:
-        return Count("visit__participant", distinct=True, filter=condition)
-
+    visits = _campaign_visits(campaign_id, date_from, date_to)
     by_result = Result.objects.filter(is_current=True, visit__in=visits).aggregate(
-        screened=women(),
-        hpv_tested=women(Q(test=ResultTest.HPV) & ~Q(value="HPV_INVALID")),
-        hpv_positive=women(Q(test=ResultTest.HPV, value__in=HPV_POSITIVE)),
-        cytology_tested=women(Q(test=ResultTest.CYTOLOGY) & ~Q(value="UNSAT")),
-        cytology_abnormal=women(
-            Q(test=ResultTest.CYTOLOGY, value__in=CYTOLOGY_ABNORMAL)
-        ),
-        breast_imaging_tested=women(Q(test__in=BREAST_IMAGING)),
-        breast_imaging_abnormal=women(
-            Q(test__in=BREAST_IMAGING, value__in=BREAST_IMAGING_ABNORMAL)
-        ),
+        **{
+            name: Count("visit__participant", distinct=True, filter=condition)
+            for name, condition in _result_conditions().items()
+        }
     )
-
-    def per_woman(condition: Q) -> Count:
-        return Count("participant", distinct=True, filter=condition)
-
-    def concluded(conclusion: str) -> Q:
-        return Q(summary__conclusion=conclusion)
-
     by_visit = visits.aggregate(
-        normal=per_woman(concluded(Conclusion.NORMAL)),
-        recall=per_woman(concluded(Conclusion.RECALL)),
-        refer=per_woman(concluded(Conclusion.REFER)),
-        precancer=per_woman(
-            concluded(Conclusion.PRECANCER)
-            | Q(follow_up__diagnosis_code__in=PRECANCER_DIAGNOSES)
-        ),
-        cancer=per_woman(
-            concluded(Conclusion.CANCER)
-            | Q(follow_up__diagnosis_code__in=CANCER_DIAGNOSES)
-        ),
-        deferred=per_woman(concluded(Conclusion.DEFERRED)),
-        follow_up_open=per_woman(Q(follow_up__status__in=FOLLOW_UP_AWAITING)),
-        follow_up_completed=per_woman(Q(follow_up__status__in=FOLLOW_UP_COMPLETED)),
-        follow_up_lost=per_woman(Q(follow_up__status=FollowUpStatus.LOST)),
-    )
-    keys = (
-        "screened",
-        "normal",
-        "recall",
-        "refer",
-        "precancer",
-        "cancer",
-        "deferred",
-        "follow_up_open",
-        "follow_up_completed",
-        "follow_up_lost",
-        "hpv_tested",
-        "hpv_positive",
-        "cytology_tested",
-        "cytology_abnormal",
-        "breast_imaging_tested",
-        "breast_imaging_abnormal",
+        **{
+            name: Count("participant", distinct=True, filter=condition)
+            for name, condition in _visit_conditions().items()
+        }
     )
     merged = {**by_result, **by_visit}
-    return {key: int(merged[key] or 0) for key in keys}
+    return {key: int(merged[key] or 0) for key in OUTCOME_KEYS}
+
+
+def outcome_atoms(
+    *, campaign_id: int, date_from: date | None, date_to: date | None
+) -> dict[str, dict[date, tuple[int, int]]]:
+    """The same outcomes per visit day: for each, the women counted that day and
+    the sum of their record keys (common.cellkey), from which the union report
+    publishes a perturbed count. Two aggregate queries, like `outcome_counts`."""
+    visits = _campaign_visits(campaign_id, date_from, date_to)
+    found: dict[str, dict[date, tuple[int, int]]] = {k: {} for k in OUTCOME_KEYS}
+
+    def gather(rows: Any, names: Any) -> None:
+        for r in rows:
+            for name in names:
+                if r[name]:
+                    found[name][r["d"]] = (r[name], int(r[f"{name}_keys"] or 0))
+
+    results = _result_conditions()
+    gather(
+        Result.objects.filter(is_current=True, visit__in=visits)
+        .annotate(d=F("visit__day"))
+        .values("d")
+        .annotate(
+            **{
+                n: Count("visit__participant", distinct=True, filter=q)
+                for n, q in results.items()
+            },
+            **{
+                f"{n}_keys": Sum(
+                    "visit__participant__report_key", distinct=True, filter=q
+                )
+                for n, q in results.items()
+            },
+        )
+        .order_by(),
+        results,
+    )
+    conditions = _visit_conditions()
+    gather(
+        visits.annotate(d=F("day"))
+        .values("d")
+        .annotate(
+            **{
+                n: Count("participant", distinct=True, filter=q)
+                for n, q in conditions.items()
+            },
+            **{
+                f"{n}_keys": Sum("participant__report_key", distinct=True, filter=q)
+                for n, q in conditions.items()
+            },
+        )
+        .order_by(),
+        conditions,
+    )
+    return found
+
+
+def follow_up_last_attempts(*, case_ids: list[int]) -> dict[int, ContactAttempt]:
+    """The latest call of each case, in one query, for the worklist."""
+    latest = ContactAttempt.objects.filter(case_id=OuterRef("case_id")).order_by(
+        "-at", "-id"
+    )
+    attempts = ContactAttempt.objects.filter(
+        case_id__in=case_ids, pk=Subquery(latest.values("pk")[:1])
+    ).select_related("by")
+    return {attempt.case_id: attempt for attempt in attempts}

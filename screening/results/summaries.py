@@ -8,8 +8,9 @@ severe of them.
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from screening.models import (
     Visit,
 )
 from screening.results.follow_up import follow_up_sync
+from screening.results.organs import Finding, organ_messages
 from screening.results.review_window import result_ready_hold
 
 logger = logging.getLogger(__name__)
@@ -111,30 +113,39 @@ class SummaryFields:
     text_zh: str
     text_en: str
     follow_up_days: int | None
+    organs: list[dict[str, Any]]
+
+
+def rule_findings(
+    *, results: dict[str, str], rules: list[SummaryRule]
+) -> list[Finding]:
+    """Each result's outcome, with the test it came from (in the results' order)."""
+    outcomes = rules_apply(results=results, rules=rules)
+    return [
+        Finding(test=test, **asdict(outcome))
+        for test, outcome in zip(results, outcomes, strict=True)
+    ]
 
 
 def summary_fields(
-    *, results: dict[str, str], rules: list[SummaryRule]
+    *, results: dict[str, str], rules: list[SummaryRule], day: date
 ) -> SummaryFields:
-    outcomes = sorted(
-        rules_apply(results=results, rules=rules), key=_rank, reverse=True
-    )
-    top = outcomes[0]
-
-    def joined(texts: list[str]) -> str:
-        return "\n\n".join(
-            dict.fromkeys(text.strip() for text in texts if text.strip())
-        )
-
+    """The visit's overall conclusion (the most severe of all, which the
+    follow-up case and the reports count) and one message per organ."""
+    findings = rule_findings(results=results, rules=rules)
+    top = max(findings, key=lambda f: f.rank)
+    organs = organ_messages(findings, day=day)
     return SummaryFields(
         conclusion=top.conclusion,
         severity=top.severity,
-        urgent=any(o.urgent for o in outcomes if o.conclusion == top.conclusion),
+        urgent=any(f.urgent for f in findings if f.conclusion == top.conclusion),
         action_zh=top.action_zh,
         action_en=top.action_en,
-        text_zh=joined([o.text_zh for o in outcomes]),
-        text_en=joined([o.text_en for o in outcomes]),
+        # One paragraph per organ: older readers of the text see no contradiction.
+        text_zh="\n\n".join(o["text_zh"] for o in organs if o["text_zh"]),
+        text_en="\n\n".join(o["text_en"] for o in organs if o["text_en"]),
         follow_up_days=top.follow_up_days,
+        organs=organs,
     )
 
 
@@ -174,7 +185,7 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
         rules = list(
             SummaryRule.objects.filter(active=True, code__in=set(results.values()))
         )
-        fields = summary_fields(results=results, rules=rules)
+        fields = summary_fields(results=results, rules=rules, day=visit.day)
         due_on = (
             visit.day + timedelta(days=fields.follow_up_days)
             if fields.follow_up_days is not None
@@ -189,6 +200,7 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
             "text_zh": fields.text_zh,
             "text_en": fields.text_en,
             "follow_up_due_on": due_on,
+            "organs": fields.organs,
         }
         fingerprint = hashlib.sha256(
             json.dumps(values, sort_keys=True, default=str).encode()

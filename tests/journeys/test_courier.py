@@ -250,3 +250,71 @@ def test_the_courier_gives_consent_again_after_withdrawing_it_and_can_book(
     page.click("button[name=choose]")
     expect(page.get_by_role("button", name="取消预约")).to_be_visible()
     journey.done()
+
+
+def error_in_view_and_focused(page: Page) -> None:
+    error = page.locator("#choice-error")
+    expect(error).to_contain_text("请先选择一个时间")
+    expect(error).to_be_focused()
+    expect(error).to_be_in_viewport()
+
+
+def test_the_courier_who_forgets_to_choose_a_time_lands_on_the_error(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    signed_up_with_a_booking(journey, world.campaign.pk, world.site.name)
+
+    page.get_by_role("button", name="改约其他时间").click()
+    page.get_by_role("link", name=re.compile(world.site.name)).click()
+    page.locator("ul.pick a[href*='day=']").first.click()
+    page.click("button[name=choose]")
+    error_in_view_and_focused(page)
+    journey.step("reschedule-without-a-time")
+
+    page.get_by_role("link", name="保留原预约").click()
+    page.get_by_role("button", name="取消预约").click()
+    page.get_by_role("button", name="确定取消预约").click()
+    journey.goto(f"/book/{world.campaign.pk}/")
+    page.get_by_role("link", name=re.compile(world.site.name)).click()
+    page.locator("ul.pick a[href*='day=']").first.click()
+    page.click("button[name=choose]")
+    error_in_view_and_focused(page)
+    journey.step("book-without-a-time")
+    page.locator("input[name=slot]:not([disabled])").first.check()
+    page.click("button[name=choose]")
+    expect(page.get_by_role("button", name="取消预约")).to_be_visible()
+    journey.done()
+
+
+def test_the_courier_switches_language_mid_form_and_keeps_what_she_typed(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    sign_up(journey, world.campaign.pk)
+    page.fill("input[name=code]", wait_for_code())
+    page.click("button[name=verify]")
+    id_number = newcomer_id_number(9)
+    page.fill("input[name=full_name]", "张敏")
+    page.fill("input[name=id_number]", f"{id_number[:6]} {id_number[6:]}")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("About you")
+    expect(page.locator("input[name=full_name]")).to_have_value("张敏")
+    journey.step("profile-in-english")
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("input[name=id_number]")).to_have_value(
+        f"{id_number[:6]} {id_number[6:]}"
+    )
+    page.check("input[name=employment_type][value=food_delivery]")
+    page.select_option("select[name=district_code]", "410802")
+    # Enter still means "Next", not a change of language.
+    page.press("input[name=full_name]", "Enter")
+    expect(page.locator("input[name=consent_health_data]")).to_be_visible()
+    journey.done()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from notifications.models import Notification, Status
 from scheduling.clinic import appointment_check_in, appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
-from screening.models import Visit
+from screening.models import FollowUpCase, Visit
 from screening.tasks import summary_compute_task
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey
@@ -205,10 +205,6 @@ def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_w
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 12: no reveal-number action, no record of the call",
-)
 def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
     open_journey,  # type: ignore[no-untyped-def]
     result_rules: None,
@@ -226,7 +222,20 @@ def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
     page.get_by_role("button", name=re.compile("号码")).first.click(timeout=3_000)
     expect(page.locator("main")).to_contain_text(woman.participant.phone)
     journey.step("number-revealed")
+    page.select_option("select[name=outcome]", "reached")
+    page.fill("input[name=note]", "约下周三复查")
+    page.get_by_role("button", name="记录这次通话").click()
+    expect(page.locator(".flash li.success")).to_contain_text(woman.reference)
+    expect(page.locator(f"#case-{case_id(woman)} .last-call")).to_contain_text(
+        "已联系上"
+    )
+    expect(page.locator("main")).not_to_contain_text(woman.participant.phone)
+    journey.step("call-recorded")
     journey.done()
+
+
+def case_id(appointment: Appointment) -> int:
+    return FollowUpCase.objects.get(visit__appointment_id=appointment.pk).pk
 
 
 def test_the_desk_list_has_no_serious_accessibility_violation_after_a_check_in(
