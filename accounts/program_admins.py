@@ -1,9 +1,10 @@
 """Program admins: the permissions their work needs, held by one group.
 
 They set up campaigns, districts, sites, services, slots and slot templates,
-staff accounts, message texts and the result rules. They are not superusers:
-results, summaries, follow-up cases, participants (names), appointments and
-messages (their contents) are not theirs to read through the admin. The group
+staff accounts, message texts and the result rules, and follow the message log
+(kinds, states, errors, retry). They are not superusers: results, summaries,
+follow-up cases, participants (names), appointments and the contents of
+messages are not theirs to read through the admin. The group
 and its permissions are made by a data migration (accounts 0004), and kept to
 PROGRAM_ADMIN_PERMISSIONS after every migrate (and every flush of a test
 database) by program_admins_group_ensure.
@@ -39,7 +40,12 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),
     },
-    "notifications": {"messagetemplate": ("change", "view")},
+    # The message log without its contents (the admin hides them), and its
+    # retry of failed messages.
+    "notifications": {
+        "messagetemplate": ("change", "view"),
+        "notification": ("change", "view"),
+    },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},
     # Lifting a lock-out before its cool-off ends.

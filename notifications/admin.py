@@ -83,7 +83,9 @@ class NotificationAdmin(AuditedRecordAdmin):
     search_fields = ("dedupe_key", "recipient_ref")
     actions = ("retry",)
     # The secret parameters (a sign-in code) are never shown, not even masked.
-    exclude = ("recipient_phone", "recipient_hash", "secret_params")
+    # The parameters (message contents: names, times, references) are shown to
+    # superusers only, read-only; program admins see kinds, states and errors.
+    exclude = ("recipient_phone", "recipient_hash", "secret_params", "context")
     readonly_fields = (
         "kind",
         "masked_phone",
@@ -102,6 +104,14 @@ class NotificationAdmin(AuditedRecordAdmin):
         "provider_message_id",
         "last_error",
     )
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Notification | None = None
+    ) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "is_superuser", False):
+            return fields
+        return tuple(field for field in fields if field != "context")
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: Notification) -> str:

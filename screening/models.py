@@ -233,6 +233,9 @@ class ParticipantToken(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
+    # When she entered the SMS code this token descends from: renewals carry it
+    # over, and stop RENEWAL_LIMIT after it (screening.tokens).
+    signed_in_at = models.DateTimeField(_("signed in at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("sign-in token")

@@ -13,8 +13,9 @@ from screening.tokens import participant_token_end, participant_token_renew
 
 class TokenRenewApi(APIView):
     """Swap the token sent for a new one that lives another 7 days; the token
-    sent ends at once. Renew before `expires_at`: an ended token renews nothing
-    and she signs in with a code again."""
+    sent ends at once. Renew before `expires_at`: an ended token renews nothing,
+    nor does one 30 days after she entered her code; she signs in with a code
+    again (401)."""
 
     authentication_classes = [ParticipantTokenAuthentication]
     permission_classes = [IsVerifiedPhone]
@@ -30,7 +31,7 @@ class TokenRenewApi(APIView):
     def post(self, request: Request) -> Response:
         renewed = participant_token_renew(token_id=request.user.token_id)
         if renewed is None:
-            # Ended between the check and the renewal (a sign-out, a second renewal).
+            # Ended meanwhile (a sign-out, a second renewal), or renewed too long.
             raise AuthenticationFailed("Invalid or expired token.")
         key, token = renewed
         body = {"token": key, "expires_at": token.expires_at}

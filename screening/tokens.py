@@ -2,13 +2,14 @@
 
 A token is the whole of her sign-in on an app: whoever copies it off a shared or
 lost phone is her until it ends. It lives TOKEN_LIFETIME (7 days); an app in
-use renews it before then for another 7 (the old one ends at once), and
+use renews it before then for another 7 (the old one ends at once), for at
+most RENEWAL_LIMIT after she entered her code, when she enters a new one; and
 signing out ends it for good. Only its hash is stored.
 """
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,25 +20,35 @@ from screening.models import Participant, ParticipantToken
 logger = logging.getLogger(__name__)
 
 TOKEN_LIFETIME = timedelta(days=7)
+# A copied token renewed by someone else still dies within this.
+RENEWAL_LIMIT = timedelta(days=30)
 
 
 def participant_token_issue(
-    *, phone: str, phone_hash: str, participant: Participant | None
+    *,
+    phone: str,
+    phone_hash: str,
+    participant: Participant | None,
+    signed_in_at: datetime | None = None,
 ) -> tuple[str, ParticipantToken]:
-    """A new token: the raw key (shown once) and its row."""
+    """A new token: the raw key (shown once) and its row. `signed_in_at` is
+    when she entered her code (now, unless this renews an older token)."""
+    now = timezone.now()
     key = secrets.token_urlsafe(32)
     token = ParticipantToken.objects.create(
         key_hash=token_hash(key),
         phone=phone,
         phone_hash=phone_hash,
         participant=participant,
-        expires_at=timezone.now() + TOKEN_LIFETIME,
+        expires_at=now + TOKEN_LIFETIME,
+        signed_in_at=signed_in_at or now,
     )
     return key, token
 
 
 def participant_token_renew(*, token_id: int) -> tuple[str, ParticipantToken] | None:
-    """Swap a live token for a new one of full life; None if it ended meanwhile.
+    """Swap a live token for a new one of full life; None if it ended meanwhile
+    or was first signed in for more than RENEWAL_LIMIT ago.
     The old row is deleted in the same transaction, so a copied token dies
     with the renewal and two renewals of one token cannot both succeed."""
     now = timezone.now()
@@ -46,13 +57,18 @@ def participant_token_renew(*, token_id: int) -> tuple[str, ParticipantToken] | 
         old = (
             ParticipantToken.objects.select_for_update(of=("self",))
             .select_related("participant")
-            .filter(pk=token_id, expires_at__gt=now)
+            .filter(
+                pk=token_id, expires_at__gt=now, signed_in_at__gt=now - RENEWAL_LIMIT
+            )
             .first()
         )
         if old is None:
             return None
         key, token = participant_token_issue(
-            phone=old.phone, phone_hash=old.phone_hash, participant=old.participant
+            phone=old.phone,
+            phone_hash=old.phone_hash,
+            participant=old.participant,
+            signed_in_at=old.signed_in_at,
         )
         old.delete()
     logger.info("participant_token.renewed old=%s new=%s", token_id, token.pk)

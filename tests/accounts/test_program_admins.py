@@ -11,6 +11,8 @@ from accounts.program_admins import PROGRAM_ADMINS_GROUP, program_admin_codename
 from accounts.services import staff_create
 from common.admin_audit import ADMIN_VIEW_ACTION
 from common.models import AuditEvent
+from notifications.models import Notification
+from screening.otp import otp_request
 from screening.privacy import participant_data
 from tests.accounts.factories import STAFF_PASSWORD, UserFactory, program_admin
 from tests.scheduling.factories import AppointmentFactory, SiteFactory
@@ -32,6 +34,7 @@ THEIR_WORK = [
     "/admin/accounts/user/",
     "/admin/accounts/user/add/",
     "/admin/notifications/messagetemplate/",
+    "/admin/notifications/notification/",
     "/admin/common/auditevent/",
 ]
 HEALTH_DATA = [
@@ -41,7 +44,6 @@ HEALTH_DATA = [
     "/admin/screening/followupcase/",
     "/admin/screening/resultimport/",
     "/admin/scheduling/appointment/",
-    "/admin/notifications/notification/",
 ]
 
 
@@ -68,7 +70,6 @@ def test_the_group_holds_no_permission_on_individual_health_data() -> None:
         "resultimport",
         "visit",
         "appointment",
-        "notification",
     }
 
     models = set(group.permissions.values_list("content_type__model", flat=True))
@@ -103,6 +104,23 @@ def test_a_program_admin_opens_no_single_record_of_a_woman(client) -> None:  # t
     ]
 
     assert [client.get(page).status_code for page in pages] == [403, 403, 403]
+
+
+def test_a_program_admin_follows_the_message_log_without_its_contents(client) -> None:  # type: ignore[no-untyped-def]
+    otp_request(phone_raw="13912345678", ip=None)
+    message = Notification.objects.get()
+    Notification.objects.filter(pk=message.pk).update(
+        context={"name": "王秀英", "site": "焦作市第二人民医院"}
+    )
+    client.force_login(program_admin())
+
+    listing = client.get("/admin/notifications/notification/")
+    page = client.get(f"/admin/notifications/notification/{message.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert "王秀英" not in page.content.decode()
+    assert "焦作市第二人民医院" not in page.content.decode()
+    assert 'name="context"' not in page.content.decode()
 
 
 def test_the_slot_tools_work_for_a_program_admin(client) -> None:  # type: ignore[no-untyped-def]

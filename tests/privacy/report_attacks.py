@@ -20,8 +20,10 @@ from datetime import date, timedelta
 from itertools import combinations
 from typing import Any
 
+from django.utils import translation
 from openpyxl import load_workbook
 
+from scheduling.reports.labels import MEASURE_LABELS
 from scheduling.reports.outcomes import OUTCOME_MEASURES
 from scheduling.reports.turnout import MEASURES
 
@@ -127,15 +129,29 @@ def _number(text: Any) -> int | None:
     return int(text)
 
 
+def _column_names() -> tuple[dict[str, str], set[str]]:
+    """The files speak the reader's language: each measure's heading, in every
+    language, back to its name, and the totals row's label."""
+    names: dict[str, str] = {}
+    totals: set[str] = set()
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.update({str(label): m for m, label in MEASURE_LABELS.items()})
+            totals.add(translation.gettext("All"))
+    return names, totals
+
+
 def _rows_to_figures(
     header: list[str], rows: Iterable[list[Any]], keys: Mapping[str, str]
 ) -> Figures:
+    names, totals = _column_names()
+    columns = [names.get(str(h), str(h)) for h in header]
     figures: Figures = {}
     for row in rows:
         if not row or row[0] in (None, ""):
             break
-        values = dict(zip(header, row, strict=False))
-        key = "total" if values["group_by"] == "total" else keys[str(values["group"])]
+        values = dict(zip(columns[1:], row[1:], strict=False))
+        key = "total" if str(row[0]) in totals else keys[str(row[0]).lstrip("'")]
         for name in COUNT_COLUMNS:
             if name in values and values[name] not in (None, ""):
                 figures[(key, name)] = _number(values[name])

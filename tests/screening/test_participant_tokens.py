@@ -84,3 +84,21 @@ def test_renewal_and_sign_out_need_a_token(path: str) -> None:
     response = APIClient().post(path)
 
     assert response.status_code == 401
+
+
+def test_renewals_end_thirty_days_after_she_entered_her_code() -> None:
+    key = bearer_token(phone=PHONE)
+    start = timezone.now()
+    for days in (6, 12, 18, 24):
+        with time_machine.travel(start + timedelta(days=days)):
+            response = _client(key).post(RENEW)
+            assert response.status_code == 200
+            key = response.json()["token"]
+
+    with time_machine.travel(start + timedelta(days=30, hours=1)):
+        refused = _client(key).post(RENEW)
+        still_usable = _client(key).get(ME)
+
+    assert refused.status_code == 401
+    # The last renewal's week is hers to finish; no further one.
+    assert still_usable.status_code != 401

@@ -26,6 +26,8 @@ SCREENING_COLUMNS_READ = {
         "birth_date",
         "district_id",
         "employment_type",
+        # Summed into each report atom's cell key (common.cellkey).
+        "report_key",
     },
 }
 # A write to these fires a report trigger in the same transaction.
