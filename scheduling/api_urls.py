@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import apis, clinic_apis
+from scheduling import apis, clinic_apis, clinic_results_apis
 
 urlpatterns = [
     path("campaigns/", apis.CampaignListApi.as_view(), name="api-campaign-list"),
@@ -69,6 +69,11 @@ urlpatterns = [
         "clinic/results/",
         clinic_apis.ClinicResultCreateApi.as_view(),
         name="api-clinic-results",
+    ),
+    path(
+        "clinic/appointments/<int:appointment_id>/results/undo/",
+        clinic_results_apis.ClinicResultsUndoApi.as_view(),
+        name="api-clinic-results-undo",
     ),
     path(
         "clinic/result-imports/",

@@ -87,9 +87,7 @@ def _local_day(moment: datetime, site: Site) -> date:
 # --- Check-in ---------------------------------------------------------------------
 
 
-def _appointment_for_checkin(
-    *, reference: str | None, token: str | None
-) -> Appointment:
+def appointment_for_checkin(*, reference: str | None, token: str | None) -> Appointment:
     appointments = Appointment.objects.select_related(
         "slot__site", "participant", "campaign"
     )
@@ -118,6 +116,58 @@ def _refuse_unless_booked(appointment: Appointment) -> None:
         raise MarkedNoShow
 
 
+def _mark_checked_in(appointment: Appointment) -> None:
+    now = timezone.now()
+    # Her visit before the appointment (ADR 0009): the check-in of an undone
+    # check-in re-opens it, and an undo or a result at the desk takes the visit
+    # first and the appointment after.
+    screening_services.visit_lock_for_appointment(appointment_id=appointment.pk)
+    # Of two desks checking her in at once, one changes the row and the other
+    # changes nothing and is told who came first.
+    if not appointment_transition(
+        appointment, CHECK_IN, now=now, changes={"checked_in_at": now}
+    ):
+        appointment.refresh_from_db()
+        _refuse_unless_booked(appointment)
+        raise AppointmentChanged
+
+
+def _audit_check_in(
+    *,
+    appointment: Appointment,
+    by: User,
+    via: str,
+    site: Site,
+    booked_for: date,
+    today: date,
+    request: HttpRequest | None,
+) -> None:
+    booked_site = appointment.slot.site
+    other_day = booked_for != today
+    other_site = site.pk != booked_site.pk
+    if other_site:
+        purpose = "came to another site"
+    elif other_day:
+        purpose = "came on another day"
+    else:
+        purpose = "check-in"
+    audit_record(
+        actor=by,
+        action="appointment.checkin",
+        obj_type="appointment",
+        obj_id=appointment.pk,
+        request=request,
+        purpose=purpose,
+        details={
+            "via": via,
+            "site": site.pk,
+            "booked_site": booked_site.pk,
+            "booked_for": booked_for.isoformat(),
+            "forced": other_day or other_site,
+        },
+    )
+
+
 def check_in_locked(
     *,
     appointment: Appointment,
@@ -138,20 +188,7 @@ def check_in_locked(
     if booked_for != today and not force:
         raise NotToday(booked_for=booked_for.isoformat())
 
-    now = timezone.now()
-    # Her visit before the appointment (ADR 0009): the check-in of an undone
-    # check-in re-opens it, and an undo or a result at the desk takes the visit
-    # first and the appointment after.
-    screening_services.visit_lock_for_appointment(appointment_id=appointment.pk)
-    # Of two desks checking her in at once, one changes the row and the other
-    # changes nothing and is told who came first.
-    if not appointment_transition(
-        appointment, CHECK_IN, now=now, changes={"checked_in_at": now}
-    ):
-        appointment.refresh_from_db()
-        _refuse_unless_booked(appointment)
-        raise AppointmentChanged
-
+    _mark_checked_in(appointment)
     screening_services.visit_open(
         campaign=appointment.campaign,
         participant=appointment.participant,
@@ -164,28 +201,14 @@ def check_in_locked(
     )
     # Reminders still waiting would only confuse her now that she is here.
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
-    other_day = booked_for != today
-    other_site = site.pk != booked_site.pk
-    audit_record(
-        actor=by,
-        action="appointment.checkin",
-        obj_type="appointment",
-        obj_id=appointment.pk,
+    _audit_check_in(
+        appointment=appointment,
+        by=by,
+        via=via,
+        site=site,
+        booked_for=booked_for,
+        today=today,
         request=request,
-        purpose=(
-            "came to another site"
-            if other_site
-            else "came on another day"
-            if other_day
-            else "check-in"
-        ),
-        details={
-            "via": via,
-            "site": site.pk,
-            "booked_site": booked_site.pk,
-            "booked_for": booked_for.isoformat(),
-            "forced": other_day or other_site,
-        },
     )
     logger.info(
         "scheduling.checked_in id=%s site=%s by=%s via=%s",
@@ -218,7 +241,7 @@ def appointment_check_in(
     booking of another day unless `force`, which is then audited as "came on
     another day".
     """
-    appointment = _appointment_for_checkin(reference=reference, token=token)
+    appointment = appointment_for_checkin(reference=reference, token=token)
     if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
         raise OtherSite
     if at_site is not None and at_site.pk != appointment.slot.site_id:

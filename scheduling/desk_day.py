@@ -126,6 +126,11 @@ def _neighbours(day: date) -> dict[str, date]:
 
 
 def _confirm(request: HttpRequest, site: Site, error: Any, data: Any) -> HttpResponse:
+    """Ask before checking in another day's or another site's booking, naming
+    the woman in full so the nurse can tell it is her (an audited read)."""
+    appointment = clinic.appointment_for_checkin(
+        reference=data["reference"] or None, token=data["token"] or None
+    )
     return render(
         request,
         "scheduling/desk/confirm_checkin.html",
@@ -134,6 +139,12 @@ def _confirm(request: HttpRequest, site: Site, error: Any, data: Any) -> HttpRes
             "error": error,
             "data": data,
             "other_site": isinstance(error, BookedElsewhere),
+            "woman": desk_woman_read(
+                by=request.user,
+                appointment=appointment,
+                purpose="check-in",
+                request=request,
+            ),
         },
         status=400,
     )

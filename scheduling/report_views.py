@@ -106,6 +106,30 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         title=str(_("From registration to screening")),
         threshold=threshold,
     )
+    query = urlencode(
+        {
+            "campaign": report.campaign.pk,
+            "group_by": report.group_by or "",
+            "from": report.date_from.isoformat() if report.date_from else "",
+            "to": report.date_to.isoformat() if report.date_to else "",
+        }
+    )
+    return {
+        "report": report,
+        "totals": totals,
+        "quota": report.quota,
+        "funnel": funnel,
+        **_series_context(report),
+        **_breakdown_context(report),
+        **_notes_context(),
+        "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
+        "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
+    }
+
+
+def _series_context(report: TurnoutReport) -> dict[str, Any]:
+    """The day-by-day chart and its numbers."""
+    threshold = report.threshold
     days = [row.key for row in report.series]
     series_chart = line_chart(
         days,
@@ -116,6 +140,24 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         title=str(_("Registrations, bookings and check-ins per day")),
         threshold=threshold,
     )
+    return {
+        "series_chart": series_chart,
+        "series_rows": [
+            {
+                "day": row.key,
+                "cells": [
+                    _shown(row.cells[name], name, threshold) for name in SERIES_LABELS
+                ],
+            }
+            for row in report.series
+        ],
+        "series_headers": list(SERIES_LABELS.values()),
+    }
+
+
+def _breakdown_context(report: TurnoutReport) -> dict[str, Any]:
+    """The table and chart of the chosen breakdown."""
+    threshold = report.threshold
     columns = [*report.group_measures, "turnout_rate", "no_show_rate"]
     rows = [
         {
@@ -135,39 +177,20 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         title=str(_("Booked by group")),
         threshold=threshold,
     )
-    query = urlencode(
-        {
-            "campaign": report.campaign.pk,
-            "group_by": report.group_by or "",
-            "from": report.date_from.isoformat() if report.date_from else "",
-            "to": report.date_to.isoformat() if report.date_to else "",
-        }
-    )
     return {
-        "report": report,
-        "totals": totals,
-        "quota": report.quota,
-        "funnel": funnel,
-        "series_chart": series_chart,
-        "series_rows": [
-            {
-                "day": row.key,
-                "cells": [
-                    _shown(row.cells[name], name, threshold) for name in SERIES_LABELS
-                ],
-            }
-            for row in report.series
-        ],
-        "series_headers": list(SERIES_LABELS.values()),
         "headers": [MEASURE_LABELS[name] for name in columns],
         "rows": rows,
         "breakdown_chart": breakdown_chart,
         "group_by_label": GROUP_BY_LABELS.get(report.group_by or "", ""),
+    }
+
+
+def _notes_context() -> dict[str, Any]:
+    """What the reader needs to read the figures right."""
+    return {
         "turnout_rate_note": turnout_rate_note(),
         "hidden_rate_note": HIDDEN_RATE_NOTE,
         "perturbed_note": PERTURBED_NOTE,
-        "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
-        "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
     }
 
 

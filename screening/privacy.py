@@ -39,6 +39,7 @@ from screening.models import (
     ParticipantToken,
 )
 from screening.results.import_retention import result_imports_forget_references
+from screening.results.selectors import result_code_labels
 from screening.services import consent_withdraw
 from screening.signals import consent_withdrawn, personal_data_requested
 
@@ -128,6 +129,7 @@ def participant_results(*, participant: Participant) -> list[dict[str, Any]]:
         .prefetch_related("results")
         .order_by("day", "id")
     )
+    labels = result_code_labels(english=english)
     out = []
     for visit in visits:
         summary = getattr(visit, "summary", None)
@@ -138,7 +140,14 @@ def participant_results(*, participant: Participant) -> list[dict[str, Any]]:
                 "visit_date": visit.day.isoformat(),
                 "site": visit.site_name,
                 "tests": [
-                    {"test": result.test, "value": result.value}
+                    {
+                        "test": result.test,
+                        "test_label": str(result.get_test_display()),
+                        "value": result.value,
+                        "value_label": labels.get(
+                            (result.test, result.value), result.value
+                        ),
+                    }
                     for result in visit.results.all()
                     if result.is_current
                 ],

@@ -247,3 +247,57 @@ def test_the_desk_list_has_no_serious_accessibility_violation_after_a_check_in(
     journey = open_journey(NURSE)
     sign_in(journey, nurse.username)
     journey.step("day-list-with-one-in")
+
+
+def test_the_nurse_is_stopped_by_a_walk_in_of_another_woman_and_a_booking_elsewhere(
+    open_journey,  # type: ignore[no-untyped-def]
+    result_rules: None,
+) -> None:
+    site, queue = queue_of_thirty()
+    other_site = SiteFactory(name="解放区妇幼保健院")
+    nurse = clinic_user(site, other_site)
+    elsewhere = AppointmentFactory(
+        slot=slot_today(site=other_site, campaign=queue[0].campaign, hour=9)
+    )
+    on_record = queue[5].participant
+    journey = open_journey(NURSE)
+    page = journey.page
+    sign_in(journey, nurse.username)
+    page.get_by_role("link", name=site.name).click()
+
+    # Typed with a new phone and name, but the ID number of a woman on record.
+    page.get_by_role("link", name="现场登记").click()
+    page.fill("input[name=phone]", "13912349999")
+    page.fill("input[name=full_name]", "周丽")
+    page.fill("input[name=id_number]", on_record.id_number)
+    page.check("input[name=employment_type][value=food_delivery]")
+    page.select_option("select[name=district_code]", "410802")
+    page.check("input[name=consent]")
+    page.get_by_role("button", name="登记并签到").click()
+    expect(page.locator(".conflict")).to_contain_text(on_record.phone[:3] + "****")
+    expect(page.locator("input[name=phone]")).to_have_value("13912349999")
+    journey.step("walk-in-identity-conflict")
+    page.get_by_role("button", name="她就是这位女性:使用此记录").click()
+    # She is that woman, and she booked: the desk names the booking to check in.
+    expect(page.locator("[role=alert]")).to_contain_text(queue[5].reference)
+    journey.step("walk-in-confirmed-has-a-booking")
+    assert not Appointment.objects.filter(is_walk_in=True).exists()
+    page.get_by_role("link", name="当日名单", exact=True).click()
+    page.fill("form.checkin input[name=reference]", queue[5].reference)
+    page.keyboard.press("Enter")
+    expect(page.locator(".just .full-name")).to_have_text(on_record.full_name)
+    journey.step("checked-in-by-the-reference-named")
+
+    # A booking for the other hospital, brought to this desk.
+    page.fill("form.checkin input[name=reference]", elsewhere.reference)
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("解放区妇幼保健院")
+    expect(page.locator(".full-name")).to_have_text(elsewhere.participant.full_name)
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == AppointmentStatus.BOOKED
+    journey.step("booked-at-another-site")
+    page.get_by_role("button", name="她现在就在这里:在本机构签到").click()
+    expect(page.locator(".flash li.success")).to_contain_text(elsewhere.reference)
+    journey.step("checked-in-here")
+    assert Visit.objects.get(appointment_id=elsewhere.pk).site_id == site.pk
+    journey.done()

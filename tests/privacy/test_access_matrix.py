@@ -71,7 +71,8 @@ UNION = _only({"union": OK, "admin": OK}, DENIED)
 RULES = [
     Rule(r"^admin/(login|logout)/$", PUBLIC),
     Rule(r"^admin/", STAFF_ADMIN_SITE),
-    Rule(r"^(healthz|favicon\.ico|i18n/|signup/|signin/|signout/|book/|staff/)", PUBLIC),
+    Rule(r"^(healthz|favicon\.ico|i18n/)", PUBLIC),
+    Rule(r"^(signup/|signin/|signout/|book/|staff/)", PUBLIC),
     Rule(r"^$", PUBLIC),
     Rule(r"^api/(schema|docs)/$", PUBLIC),
     Rule(r"^api/v1/auth/", PUBLIC),

@@ -100,3 +100,18 @@ def test_an_event_the_list_does_not_know_still_reads_as_words() -> None:
 @pytest.mark.parametrize("value", ["", None, "not a time"])
 def test_odd_values_never_break_the_page(value: str | None) -> None:
     assert readable(value) == (value or "")
+
+
+def test_her_results_on_the_data_page_read_as_labels_not_codes(
+    client: Client, her: Participant
+) -> None:
+    from tests.privacy.support import visit_with_result
+
+    appointment = _visit_at_four(her)
+    visit_with_result(her, appointment.campaign)
+    sign_in_page(client, her)
+
+    page = client.get(DATA).content.decode()
+
+    assert "HPV16/18型阳性" in page
+    assert "HPV_16_18_POS" not in page

@@ -101,7 +101,7 @@ def test_the_data_page_shows_everything_about_her_and_nothing_of_anyone_else(
     assert her.id_number[:6] + "********" + her.id_number[-4:] in body
     assert appointment.reference in body
     assert "nurse_wang" in body
-    assert "HPV_16_18_POS" in body
+    assert "HPV16/18型阳性" in body
     assert "赵春花" not in body
     assert other_appointment.reference not in body
     assert "nurse_zhou" not in body

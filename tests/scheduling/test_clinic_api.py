@@ -350,3 +350,30 @@ def test_a_far_date_on_the_search_is_400_with_a_code(api, site) -> None:  # type
 
     assert response.status_code == 400
     assert response.json()["code"] == "date_out_of_range"
+
+
+def test_results_are_undone_through_the_api_inside_the_window(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=site)
+    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    clinic.appointment_results_record(
+        by=nurse,
+        appointment_id=appointment.pk,
+        tests=[{"test": "hpv", "value": "HPV_NEG"}],
+        notes="",
+    )
+
+    undone = api.post(f"/api/v1/clinic/appointments/{appointment.pk}/results/undo/")
+    again = api.post(f"/api/v1/clinic/appointments/{appointment.pk}/results/undo/")
+
+    assert undone.status_code == 200
+    assert undone.json() == {"appointment": appointment.pk, "left": 0}
+    assert again.status_code == 409
+    assert again.json()["code"] == "results_nothing_to_undo"
+
+
+def test_another_sites_results_cannot_be_undone_through_the_api(api) -> None:  # type: ignore[no-untyped-def]
+    appointment = booked_today(site=SiteFactory())
+
+    response = api.post(f"/api/v1/clinic/appointments/{appointment.pk}/results/undo/")
+
+    assert response.status_code == 403

@@ -289,6 +289,8 @@ def test_a_booking_for_another_of_her_sites_asks_before_checking_in_here(
     html = asked.content.decode()
     assert asked.status_code == 400
     assert "解放区妇幼保健院" in html
+    assert appointment.participant.full_name in html
+    assert appointment.participant.birth_date.isoformat() in html
     assert 'name="force_site"' in html
     assert 'class="success"' not in html
     assert still_booked == AppointmentStatus.BOOKED
@@ -504,3 +506,28 @@ def test_another_sites_results_cannot_be_undone(client, site) -> None:  # type: 
     response = client.post(f"/desk/appointments/{appointment.pk}/results/undo/")
 
     assert response.status_code == 403
+
+
+def test_enter_in_a_field_after_a_conflict_registers_rather_than_confirms(
+    desk, site
+) -> None:  # type: ignore[no-untyped-def]
+    district = DistrictFactory(code="410802", name="解放区")
+    slot_today(site=site, campaign=CampaignFactory(districts=[district]))
+    id_number = newcomer_id_number(33)
+    ParticipantFactory(id_number=id_number, phone="13700000000")
+
+    html = desk.post(
+        f"/desk/walk-in/?site={site.pk}",
+        {
+            "phone": "13912340000",
+            "full_name": "周丽",
+            "id_number": id_number,
+            "employment_type": "courier",
+            "district_code": "410802",
+            "consent": "on",
+        },
+    ).content.decode()
+
+    # The browser submits with the form's first submit button on Enter.
+    form = html[html.index("<form") :]
+    assert form.index('name="register"') < form.index('name="confirm_record"')
