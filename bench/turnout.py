@@ -22,20 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import random
-import re
 import secrets
 import statistics
-import subprocess
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
+from collections.abc import Callable
+from datetime import date, timedelta
 from functools import partial
-from itertools import pairwise
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 os.environ.setdefault(
     "DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang_bench_turnout"
@@ -63,39 +55,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.bulk_copy import copy_rows  # noqa: E402
-from scheduling.reports import rollup  # noqa: E402
+from bench.turnout_docs import Figures, docs_lines, write_docs  # noqa: E402
+from bench.turnout_load import generate  # noqa: E402
 from scheduling.reports.turnout import (  # noqa: E402
     GROUP_BYS,
     turnout_counts,
     turnout_report,
 )
 from screening.models import Campaign  # noqa: E402
-
-ZONE = ZoneInfo("Asia/Shanghai")
-rebuilt: dict[int, float] = {}
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-SECTION = "## Turnout report"
-DISTRICTS = 12
-SITES = 10
-DAYS = 60
-SLOTS_PER_DAY = 16
-EMPLOYMENT = (
-    "courier",
-    "food_delivery",
-    "ride_hailing",
-    "domestic_service",
-    "livestream_ecommerce",
-    "other",
-)
-# (status, share): roughly a campaign near its end.
-STATUSES = (
-    ("screened", 0.55),
-    ("checked_in", 0.07),
-    ("booked", 0.20),
-    ("no_show", 0.08),
-    ("cancelled", 0.10),
-)
 
 
 def ensure_database() -> None:
@@ -113,294 +80,6 @@ def ensure_database() -> None:
         ).fetchone()
         if not exists:
             admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def generate(size: int) -> int:
-    """Fill the database with `size` participants and appointments; the campaign id."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE scheduling_appointment, scheduling_slot, scheduling_site, "
-            "screening_participant, screening_campaign, screening_district, "
-            "scheduling_turnout_count RESTART IDENTITY CASCADE"
-        )
-        # A bulk load skips the per-row rollup triggers and recounts once after.
-        cursor.execute("SET session_replication_role = replica")
-    connection.connection.commit()
-    rng = random.Random(size)
-    now = datetime.now(UTC)
-    start = date(2026, 3, 1)
-    opens = datetime.combine(start - timedelta(days=90), clock(8), tzinfo=ZONE)
-    closes = datetime.combine(start + timedelta(days=DAYS), clock(8), tzinfo=ZONE)
-
-    copy_rows(
-        "screening_district",
-        {"id": 0, "code": 0, "name": 0},
-        ((str(i), f"41080{i:02d}", f"区{i}") for i in range(1, DISTRICTS + 1)),
-    )
-    copy_rows(
-        "screening_campaign",
-        dict.fromkeys(
-            [
-                "id",
-                "created_at",
-                "updated_at",
-                "name",
-                "description",
-                "starts_on",
-                "ends_on",
-                "registration_opens_at",
-                "registration_closes_at",
-                "min_age",
-                "max_age",
-                "age_reference_date",
-                "services",
-                "quota",
-                "status",
-                "contact_phone",
-            ]
-        ),
-        iter(
-            [
-                (
-                    "1",
-                    iso(now),
-                    iso(now),
-                    "基准活动",
-                    "",
-                    start.isoformat(),
-                    (start + timedelta(days=DAYS - 1)).isoformat(),
-                    iso(opens),
-                    iso(closes),
-                    "35",
-                    "64",
-                    "\\N",
-                    "both",
-                    str(size),
-                    "open",
-                    "",
-                )
-            ]
-        ),
-    )
-    copy_rows(
-        "scheduling_site",
-        dict.fromkeys(
-            [
-                "id",
-                "created_at",
-                "updated_at",
-                "code",
-                "name",
-                "address",
-                "district_id",
-                "phone",
-                "timezone",
-                "is_active",
-                "walk_in_capacity",
-            ]
-        ),
-        (
-            (
-                str(i),
-                iso(now),
-                iso(now),
-                f"S{i}",
-                f"筛查点{i}",
-                "",
-                str(1 + i % DISTRICTS),
-                "",
-                "Asia/Shanghai",
-                "t",
-                "10",
-            )
-            for i in range(1, SITES + 1)
-        ),
-    )
-    slot_starts = []
-    for day in range(DAYS):
-        for site in range(1, SITES + 1):
-            for k in range(SLOTS_PER_DAY):
-                begins = datetime.combine(
-                    start + timedelta(days=day), clock(8), tzinfo=ZONE
-                ) + timedelta(minutes=30 * k)
-                slot_starts.append((site, begins))
-    capacity = size // len(slot_starts) + 50
-    copy_rows(
-        "scheduling_slot",
-        dict.fromkeys(
-            [
-                "id",
-                "campaign_id",
-                "site_id",
-                "starts_at",
-                "ends_at",
-                "capacity",
-                "booked",
-            ]
-        ),
-        (
-            (
-                str(n),
-                "1",
-                str(site),
-                iso(begins),
-                iso(begins + timedelta(minutes=30)),
-                str(capacity),
-                "0",
-            )
-            for n, (site, begins) in enumerate(slot_starts, 1)
-        ),
-    )
-
-    window = (closes - opens).total_seconds()
-
-    def participants() -> Iterator[tuple]:
-        for n in range(1, size + 1):
-            created = opens + timedelta(seconds=rng.random() * window)
-            born = date(1962, 1, 1) + timedelta(days=rng.randrange(29 * 365))
-            yield (
-                str(n),
-                iso(created),
-                iso(created),
-                "x",
-                f"p{n:032x}",
-                f"测试{n}",
-                "x",
-                f"i{n:032x}",
-                born.isoformat(),
-                "F",
-                EMPLOYMENT[rng.randrange(len(EMPLOYMENT))],
-                "",
-                "",
-                str(1 + rng.randrange(DISTRICTS)),
-                "t",
-                "\\N",
-            )
-
-    copy_rows(
-        "screening_participant",
-        dict.fromkeys(
-            [
-                "id",
-                "created_at",
-                "updated_at",
-                "phone",
-                "phone_hash",
-                "full_name",
-                "id_number",
-                "id_hash",
-                "birth_date",
-                "sex",
-                "employment_type",
-                "employment_other",
-                "employer",
-                "district_id",
-                "sms_reminders",
-                "anonymised_at",
-            ]
-        ),
-        participants(),
-    )
-
-    shares = [share for _, share in STATUSES]
-    names = [status for status, _ in STATUSES]
-
-    def appointments() -> Iterator[tuple]:
-        for n in range(1, size + 1):
-            slot = rng.randrange(len(slot_starts))
-            begins = slot_starts[slot][1]
-            status = rng.choices(names, shares)[0]
-            made = begins - timedelta(hours=rng.randrange(1, 24 * 30))
-            arrived = (
-                iso(begins + timedelta(minutes=10))
-                if status in ("checked_in", "screened")
-                else "\\N"
-            )
-            cancelled = (
-                iso(made + timedelta(days=1)) if status == "cancelled" else "\\N"
-            )
-            yield (
-                str(n),
-                iso(made),
-                iso(made),
-                str(n),
-                "1",
-                str(slot + 1),
-                status,
-                f"{n:08X}",
-                f"t{n:031x}",
-                "f",
-                arrived,
-                cancelled,
-                "0",
-            )
-
-    copy_rows(
-        "scheduling_appointment",
-        dict.fromkeys(
-            [
-                "id",
-                "created_at",
-                "updated_at",
-                "participant_id",
-                "campaign_id",
-                "slot_id",
-                "status",
-                "reference",
-                "checkin_token",
-                "is_walk_in",
-                "checked_in_at",
-                "cancelled_at",
-                "reschedule_count",
-            ]
-        ),
-        appointments(),
-    )
-    with connection.cursor() as cursor:
-        # The funded-places counter that bookings keep, as they would have kept it.
-        cursor.execute(
-            "UPDATE screening_campaign SET places_taken = (SELECT count(*) FROM "
-            "scheduling_appointment WHERE campaign_id = 1 AND status IN "
-            "('booked', 'checked_in', 'screened')) WHERE id = 1"
-        )
-        cursor.execute("SET session_replication_role = DEFAULT")
-        # COPY gave explicit ids; later inserts need the sequences past them.
-        for table in (
-            "screening_district",
-            "screening_campaign",
-            "scheduling_site",
-            "scheduling_slot",
-            "screening_participant",
-            "scheduling_appointment",
-        ):
-            # Ids were written 1..n, so the row count is the largest.
-            count = f"SELECT count(*) FROM {table}"  # noqa: S608 - fixed names
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({count}) + 1, "
-                "false)",
-                [table],
-            )
-        began = time.perf_counter()
-        cursor.execute("SELECT scheduling_turnout_rebuild(1)")
-        connection.connection.commit()
-        rollup.fold(campaign_id=1)
-        connection.connection.commit()
-        rebuilt[size] = time.perf_counter() - began
-        print(f"rows={size} rollup rebuilt in {rebuilt[size]:.1f}s")
-    old = connection.connection.autocommit
-    connection.connection.autocommit = True
-    with connection.connection.cursor() as cursor:
-        # Index-only scans need the visibility map a vacuum writes.
-        cursor.execute(
-            "VACUUM ANALYZE screening_participant, scheduling_appointment, "
-            "scheduling_slot, scheduling_turnout_count"
-        )
-    connection.connection.autocommit = old
-    return 1
 
 
 def median_ms(call: Callable[[], object], repeat: int) -> float:
@@ -464,49 +143,6 @@ def booking_overhead_us(campaign_id: int, rows: int = 2000) -> float:
         without = insert(rows)
         transaction.set_rollback(True)
     return (with_triggers - without) / rows * 1e6
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, "
-        f"PostgreSQL {server}"
-    )
-
-
-def write_docs(lines: list[str]) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    body = "\n".join(lines).rstrip() + "\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + body
-    DOCS.write_text(text)
-
-
-def git_revision() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 SMOKE_ROWS = 300
@@ -582,10 +218,7 @@ def run_smoke() -> None:
     smoke.report("turnout", checks, ok=ok)
 
 
-def main() -> None:
-    if smoke.requested():
-        run_smoke()
-        return
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=5)
@@ -600,12 +233,14 @@ def main() -> None:
         action="store_true",
         help="time the data already in the database (one size) without refilling it",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    ensure_database()
-    call_command("migrate", verbosity=0, interactive=False)
-    results: dict[int, dict[str, float]] = {}
-    direct: dict[int, dict[str, float]] = {}
+
+def _run_sizes(args: argparse.Namespace) -> tuple[Figures, Figures, dict[int, float]]:
+    """Each size loaded and timed: with the rollup, without it (up to 1,000,000
+    rows, with --direct), and the triggers' cost per booking."""
+    results: Figures = {}
+    direct: Figures = {}
     overhead: dict[int, float] = {}
     for size in args.sizes:
         began = time.perf_counter()
@@ -621,78 +256,19 @@ def main() -> None:
             print(f"rows={size} without rollup: {figures}", flush=True)
         overhead[size] = booking_overhead_us(campaign_id)
         print(f"rows={size} trigger cost per booking={overhead[size]:.0f}us")
+    return results, direct, overhead
 
+
+def main() -> None:
+    if smoke.requested():
+        run_smoke()
+        return
+    args = _arguments()
+    ensure_database()
+    call_command("migrate", verbosity=0, interactive=False)
+    results, direct, overhead = _run_sizes(args)
     if args.write_docs:
-        sizes = sorted(results)
-        names = list(results[sizes[0]])
-        lines = [
-            SECTION,
-            "",
-            "Written by `python -m bench.turnout --write-docs`. One campaign holds "
-            "every participant and appointment (the worst case: the report reads "
-            "one campaign); each figure is the median of "
-            f"{args.repeat} runs of `turnout_report` after a warm-up, that is every "
-            "query the dashboard runs for that view (fold of pending rollup deltas, "
-            "counts, registrations, quota, daily series) plus suppression. The "
-            "counts come from `scheduling_turnout_count`, kept current by "
-            "PostgreSQL triggers (scheduling/reports/rollup.py), so a view reads "
-            "days x groups rows whatever the number of appointments.",
-            "",
-            # Django sets the process's TZ to the site's zone; the date is UTC's.
-            f"- Date: {datetime.now(UTC).date().isoformat()}",
-            f"- Machine: {machine()}",
-            f"- Revision: {git_revision()}",
-            "",
-            "| view | " + " | ".join(f"{s:,} rows" for s in sizes) + " |",
-            "|---|" + "---|" * len(sizes),
-        ]
-        for name in names:
-            lines.append(
-                f"| {name} | "
-                + " | ".join(f"{results[s][name]:.0f} ms" for s in sizes)
-                + " |"
-            )
-        if direct:
-            lines += [
-                "",
-                "Without the rollup (`use_rollup=False`: the same counts as aggregates "
-                "over the tables, what SQLite deployments run):",
-                "",
-                "| view | " + " | ".join(f"{s:,} rows" for s in sorted(direct)) + " |",
-                "|---|" + "---|" * len(direct),
-            ]
-            for name in names:
-                lines.append(
-                    f"| {name} | "
-                    + " | ".join(f"{direct[s][name]:.0f} ms" for s in sorted(direct))
-                    + " |"
-                )
-        lines += [
-            "",
-            "- Rollup triggers, extra cost per appointment insert: "
-            + ", ".join(f"{overhead[s]:.0f} us at {s:,} rows" for s in sizes)
-            + ".",
-            "- Bulk load and full recount (`scheduling_turnout_rebuild`): "
-            + ", ".join(f"{rebuilt[s]:.0f} s at {s:,} rows" for s in sizes)
-            + ".",
-        ]
-        for small, large in pairwise(sizes):
-            worst = max(results[large][n] / results[small][n] for n in names)
-            view = max(names, key=lambda n: results[large][n] / results[small][n])
-            verdict = "PASS" if worst <= 3 else "FAIL"
-            lines.append(
-                f"- {large // small}x the rows ({small:,} to {large:,}): the worst "
-                f"view ({view}) takes {worst:.1f}x the time "
-                f"[target <= 3x for 10x: {verdict}]"
-            )
-        if 1_000_000 in results:
-            slowest = max(results[1_000_000].values())
-            verdict = "PASS" if slowest <= 300 else "FAIL"
-            lines.append(
-                f"- Slowest view at 1,000,000 rows: {slowest:.0f} ms "
-                f"[target <= 300 ms: {verdict}]"
-            )
-        write_docs(lines)
+        write_docs(docs_lines(args.repeat, results, direct, overhead))
 
 
 if __name__ == "__main__":
