@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import StaffToken, User
 from accounts.permissions import may_use_admin
+from accounts.program_admins import program_admin_group_sync
 from accounts.services import staff_deactivate, staff_two_factor_reset
 
 # Devices are reset through the audited action below, never edited one by one:
@@ -45,6 +46,26 @@ class StaffUserAdmin(UserAdmin):
     def has_staff_security_permission(self, request: HttpRequest) -> bool:
         return may_use_admin(request.user)
 
+    # Only a superuser hands out permissions: a program admin who could would
+    # make herself one.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if getattr(request.user, "is_superuser", False):
+            return fields
+        return (*fields, *self.SUPERUSER_ONLY_FIELDS)
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> bool:
+        # A superuser's password or flags are not a program admin's to change.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(
         self, request: HttpRequest, obj: User, form: Any, change: bool
     ) -> None:
@@ -53,6 +74,13 @@ class StaffUserAdmin(UserAdmin):
             # of the form is saved.
             staff_deactivate(user=obj, by=request.user, request=request)  # type: ignore[arg-type]
         super().save_model(request, obj, form, change)
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        # After the form's own groups: the role decides the program admins' group.
+        program_admin_group_sync(user=form.instance)
 
     def _others(self, request: HttpRequest, queryset: QuerySet[User]) -> list[User]:
         me = cast(int, request.user.pk)

@@ -9,7 +9,14 @@ class AccountsConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from accounts import checks, signals  # noqa: F401  (they register themselves)
+        from accounts.program_admins import program_admins_group_ensure
+
+        post_migrate.connect(
+            program_admins_group_ensure, dispatch_uid="accounts.program_admins"
+        )
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

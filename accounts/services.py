@@ -23,6 +23,7 @@ from accounts.errors import (
     OtpTokenThrottled,
 )
 from accounts.models import Role, StaffSession, StaffToken, User
+from accounts.program_admins import program_admin_group_sync
 from accounts.selectors import staff_has_totp_device
 from common.audit import audit_record
 
@@ -31,17 +32,19 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def staff_create(*, username: str, role: str, password: str) -> User:
-    """Create or update a staff account; admins get Django's admin, others do not."""
+    """Create or update a staff account; program admins get Django's admin with
+    their group's permissions (never a superuser's), others no admin at all."""
     if role not in Role.values:
         raise ValueError(f"role must be one of {', '.join(Role.values)}")
     user = User.objects.filter(username=username).first() or User(username=username)
     validate_password(password, user)
     user.role = role
     user.is_staff = role == Role.ADMIN
-    user.is_superuser = role == Role.ADMIN
+    user.is_superuser = False
     user.is_active = True
     user.set_password(password)
     user.save()
+    program_admin_group_sync(user=user)
     return user
 
 

@@ -3,11 +3,13 @@ safety net that ends every session of an account saved as disabled."""
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts.account_lockout import staff_lockout_alert
 from accounts.models import User
 from accounts.services import staff_sessions_end
 from accounts.session import staff_session_forget, staff_session_started
@@ -36,3 +38,11 @@ def _disabled_account_signed_out(
     itself and records who did it."""
     if not created and not instance.is_active:
         staff_sessions_end(user=instance)
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.staff_locked_out")
+def _staff_locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, **kwargs: Any
+) -> None:
+    # Axes locks an account from one address; the alert says so.
+    staff_lockout_alert(username=username or "", request=request, scope="address")

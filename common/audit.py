@@ -4,14 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from common.client_address import client_address
 from common.models import AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # The proxy in front (gunicorn behind nginx) sets REMOTE_ADDR via its header.
-    return request.META.get("REMOTE_ADDR") or None
+    # Through the trusted proxies (TRUSTED_PROXY_HOPS), not the proxy itself.
+    return client_address(request)
 
 
 def audit_record(

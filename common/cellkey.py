@@ -1,4 +1,4 @@
-"""Cell-key perturbation of published counts (docs/adr/0009): every count the union
+"""Cell-key perturbation of published counts (docs/adr/0012): every count the union
 sees is nudged by a small noise that the same records always get back.
 
 How it works, as in the Australian Bureau of Statistics' TableBuilder and the UK's

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin_audit import AuditedRecordAdmin
 from common.audit import audit_record
 from common.masking import mask_phone
 from notifications.models import Kind, MessageTemplate, Notification, Status
@@ -67,7 +68,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedRecordAdmin):
     list_display = (
         "kind",
         "masked_phone",
@@ -81,7 +82,8 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "send_at"
     search_fields = ("dedupe_key", "recipient_ref")
     actions = ("retry",)
-    exclude = ("recipient_phone", "recipient_hash")
+    # The secret parameters (a sign-in code) are never shown, not even masked.
+    exclude = ("recipient_phone", "recipient_hash", "secret_params")
     readonly_fields = (
         "kind",
         "masked_phone",

@@ -11,7 +11,10 @@ class NotificationsConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
-        from notifications import checks  # noqa: F401 - registers the checks
+        from notifications import (
+            checks,  # noqa: F401 - registers the checks
+            tasks,  # noqa: F401 - the services start them by name
+        )
         from notifications.backends import get_backend
 
         try:

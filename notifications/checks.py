@@ -72,3 +72,28 @@ def immediate_kick_cache_check(
             id="notifications.E001",
         )
     ]
+
+
+DEVELOPMENT_BACKENDS = ("console", "file", "locmem")
+
+
+@register(Tags.security)
+def development_sms_backend_check(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Production settings refuse the backends that keep phone numbers and
+    sign-in codes in logs, a file or memory instead of sending them: asked by
+    `migrate` (so compose starts no web process) and by `check --deploy`."""
+    backend = settings.SMS_BACKEND
+    if settings.SMS_DEVELOPMENT_BACKENDS_ALLOWED or backend not in (
+        DEVELOPMENT_BACKENDS
+    ):
+        return []
+    return [
+        CheckError(
+            f"SMS_BACKEND is {backend}, which writes phone numbers and sign-in "
+            "codes to logs, a file or memory instead of sending them.",
+            hint="Set SMS_BACKEND to aliyun, tencent or http in production.",
+            id="notifications.E002",
+        )
+    ]

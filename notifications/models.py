@@ -70,6 +70,10 @@ class Notification(TimeStampedModel):
     recipient_ref = models.CharField(_("recipient"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     context = models.JSONField(_("parameters"), default=dict, blank=True)
+    # Parameters that open something (a sign-in code): a JSON object, encrypted
+    # like the phone, never shown to staff, erased once the message is sent or
+    # given up on, or its code has expired (notifications.secrets).
+    secret_params = EncryptedTextField(_("secret parameters"), null=True, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     send_at = models.DateTimeField(_("send at"))
     # The visit a reminder is about: it is never sent later than an hour before.
@@ -111,6 +115,12 @@ class Notification(TimeStampedModel):
             models.Index(
                 fields=["recipient_hash", "claimed_at"],
                 name="notification_phone_day_idx",
+            ),
+            # The eraser's question: which rows still hold a secret (few).
+            models.Index(
+                fields=["send_at"],
+                name="notification_secret_idx",
+                condition=models.Q(secret_params__isnull=False),
             ),
             # A receipt's question, asked only with an id. A plain index:
             # `db_index` would add a second one for LIKE, which nothing asks.

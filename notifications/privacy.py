@@ -81,7 +81,11 @@ def notifications_forget_recipient(
     rows = _for_recipient(recipient_ref=recipient_ref, phone_hashes=phone_hashes)
     rows.filter(status__in=UNSENT).update(status=Status.CANCELLED, updated_at=now)
     touched = rows.update(
-        recipient_phone="", recipient_hash="", context={}, updated_at=now
+        recipient_phone="",
+        recipient_hash="",
+        context={},
+        secret_params=None,
+        updated_at=now,
     )
     logger.info("notifications.recipient_forgotten rows=%s", touched)
     return touched
@@ -100,5 +104,9 @@ def notifications_mask_older_than(*, cutoff: datetime, dry_run: bool = False) ->
     if dry_run:
         return rows.count()
     return rows.update(
-        recipient_phone="", recipient_hash="", context={}, updated_at=timezone.now()
+        recipient_phone="",
+        recipient_hash="",
+        context={},
+        secret_params=None,
+        updated_at=timezone.now(),
     )

@@ -5,7 +5,6 @@ batch we did not acknowledge, so applying a receipt is idempotent and a row
 never moves back from delivered.
 """
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import ParseError
 
+from common.json_parser import json_loads_bounded
 from notifications.models import Notification, Status
 
 logger = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ class ReceiptMalformed(ValueError):
 
 def _items(body: bytes) -> list[dict[str, Any]]:
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        # Bounded: a body nested thousands deep would otherwise be a 500.
+        data = json_loads_bounded(body)
+    except (ValueError, UnicodeDecodeError, ParseError):
         raise ReceiptMalformed("The body is not JSON.") from None
     if isinstance(data, dict):
         data = [data]

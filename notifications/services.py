@@ -32,6 +32,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from common.crypto import keyed_hash
+from common.enqueue import task_named
 from common.rawsql import insert_returning_pk
 from notifications.backends import get_backend
 from notifications.backends.base import (
@@ -43,6 +44,11 @@ from notifications.backends.base import (
 )
 from notifications.models import Kind, Notification, Status
 from notifications.rendering import render_text
+from notifications.secrets import (
+    notifications_erase_secrets,
+    secret_params_of,
+    secret_params_pack,
+)
 from notifications.timing import MIN_LEAD, day_start, deliver_at, next_day_start
 
 logger = logging.getLogger(__name__)
@@ -84,10 +90,14 @@ class SkipReason:
     DAILY_LIMIT = "skipped: over the day's limit per phone, and tomorrow is too late"
 
 
-def _enqueue_send(notification_id: int) -> None:
-    from notifications.tasks import notification_send_task
+# The tasks that the services start, by name (see common.enqueue).
+SEND_TASK = "notifications.send"
+SEND_BATCH_TASK = "notifications.send_batch"
+SEND_IMMEDIATE_TASK = "notifications.send_immediate"
 
-    notification_send_task.delay(notification_id)
+
+def _enqueue_send(notification_id: int) -> None:
+    task_named(SEND_TASK).delay(notification_id)
 
 
 def _kick_or_enqueue(notification_id: int) -> None:
@@ -98,11 +108,9 @@ def _kick_or_enqueue(notification_id: int) -> None:
 
 
 def _enqueue_sends(notification_ids: list[int]) -> None:
-    from notifications.tasks import notifications_send_batch_task
-
     size = settings.OUTBOX_SEND_BATCH_SIZE
     for start in range(0, len(notification_ids), size):
-        notifications_send_batch_task.delay(notification_ids[start : start + size])
+        task_named(SEND_BATCH_TASK).delay(notification_ids[start : start + size])
 
 
 def _zone() -> ZoneInfo:
@@ -126,6 +134,7 @@ class Scheduled:
     context: dict[str, str]
     send_at: datetime | None = None
     not_after: datetime | None = None
+    secret: dict[str, str] | None = None
 
 
 def _outbox_row(
@@ -160,6 +169,7 @@ def _outbox_row(
         recipient_ref=recipient_ref,
         language=language,
         context={key: str(value) for key, value in message.context.items()},
+        secret_params=secret_params_pack(message.secret),
         dedupe_key=message.dedupe_key,
         send_at=deliver or wanted,
         not_after=not_after,
@@ -188,6 +198,7 @@ def notification_schedule(
     recipient_ref: str = "",
     language: str = "zh-hans",
     zone: ZoneInfo | None = None,
+    secret: dict[str, str] | None = None,
 ) -> Notification:
     """Write one outbox row in the caller's transaction; a second call with the same
     dedupe key returns the first row. A message due now is enqueued on commit.
@@ -196,6 +207,9 @@ def notification_schedule(
     immediate answers (QUIET_HOURS_EXEMPT). A message that would then arrive after
     `not_after`, or within the hour before it, is written as `skipped` with the
     reason, so staff can see it was dropped on purpose.
+
+    `secret` holds parameters that open something (a sign-in code): they are
+    stored encrypted, apart from `context`, and erased once the row is done.
     """
     now = timezone.now()
     row = _outbox_row(
@@ -207,6 +221,7 @@ def notification_schedule(
             context=context or {},
             send_at=send_at,
             not_after=not_after,
+            secret=secret,
         ),
         recipient_ref=recipient_ref,
         language=language,
@@ -262,7 +277,7 @@ def notifications_cancel_pending(*, dedupe_key_prefix: str) -> int:
     return Notification.objects.filter(
         dedupe_key__startswith=dedupe_key_prefix,
         status__in=[Status.PENDING, Status.QUEUED],
-    ).update(status=Status.CANCELLED, updated_at=timezone.now())
+    ).update(status=Status.CANCELLED, secret_params=None, updated_at=timezone.now())
 
 
 def notifications_cancel_for_recipient(
@@ -278,7 +293,9 @@ def notifications_cancel_for_recipient(
     )
     if kinds is not None:
         rows = rows.filter(kind__in=kinds)
-    cancelled = rows.update(status=Status.CANCELLED, updated_at=timezone.now())
+    cancelled = rows.update(
+        status=Status.CANCELLED, secret_params=None, updated_at=timezone.now()
+    )
     if cancelled:
         logger.info(
             "notifications.cancelled recipient=%s count=%s", recipient_ref, cancelled
@@ -291,17 +308,22 @@ def notification_retry(*, notification_id: int) -> bool:
     attempts (staff, after fixing a template or a number). False if it was in
     another state by then."""
     now = timezone.now()
-    retried = Notification.objects.filter(
-        pk=notification_id, status__in=[Status.FAILED, Status.SKIPPED]
-    ).update(
-        status=Status.PENDING,
-        attempts=0,
-        send_at=now,
-        # A retry is a decision by staff: the visit window no longer holds it back.
-        not_after=None,
-        claimed_at=None,
-        last_error="",
-        updated_at=now,
+    # A sign-in code is dead by the time staff look, and erased: she asks again.
+    retried = (
+        Notification.objects.filter(
+            pk=notification_id, status__in=[Status.FAILED, Status.SKIPPED]
+        )
+        .exclude(kind=Kind.OTP)
+        .update(
+            status=Status.PENDING,
+            attempts=0,
+            send_at=now,
+            # A retry is a decision by staff: the visit window no longer holds it back.
+            not_after=None,
+            claimed_at=None,
+            last_error="",
+            updated_at=now,
+        )
     )
     return bool(retried)
 
@@ -316,6 +338,7 @@ def notifications_dispatch_due(*, batch_size: int | None = None) -> int:
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
     now = timezone.now()
     _reclaim_lost(now=now)
+    notifications_erase_secrets(now=now)
     claimed = 0
     after: tuple[datetime, int] | None = None
     while True:
@@ -461,16 +484,23 @@ def _reclaim_sending(*, now: datetime) -> int:
         if answer == "not_found":
             reclaimed += rows.update(status=Status.PENDING, claimed_at=None)
         elif answer == "delivered":
-            rows.update(status=Status.SENT, sent_at=now, provider=backend.name)
+            rows.update(
+                status=Status.SENT,
+                sent_at=now,
+                provider=backend.name,
+                secret_params=None,
+            )
         elif answer == "failed":
             rows.update(
                 status=Status.FAILED,
+                secret_params=None,
                 provider=backend.name,
                 last_error=f"{backend.name}:undelivered",
             )
         elif now - notification.send_at > UNCERTAIN_GIVE_UP_AFTER:
             rows.update(
                 status=Status.FAILED,
+                secret_params=None,
                 last_error=f"{backend.name}:uncertain (check before retrying)",
             )
     return reclaimed
@@ -501,8 +531,6 @@ def notifications_kick_immediate() -> None:
     late, so that the answers of a surge go many to a task. A task lost with
     the broker holds back the next kick for OUTBOX_IMMEDIATE_KICK_SECONDS at
     most; beat sends what it left in the meantime."""
-    from notifications.tasks import notifications_send_immediate_task
-
     try:
         first = cache.add(
             IMMEDIATE_KICK_KEY, 1, timeout=settings.OUTBOX_IMMEDIATE_KICK_SECONDS
@@ -513,7 +541,7 @@ def notifications_kick_immediate() -> None:
         first = True
     if first:
         linger = settings.OUTBOX_IMMEDIATE_LINGER_MS / 1000
-        notifications_send_immediate_task.apply_async(countdown=linger or None)
+        task_named(SEND_IMMEDIATE_TASK).apply_async(countdown=linger or None)
 
 
 def notifications_send_immediate() -> int:
@@ -631,6 +659,9 @@ class _Outcome:
             self.provider_message_id,
             _value(self.sent_at),
             _value(self.send_at),
+            # A secret is kept only for a retry (back to pending).
+            self.status,
+            Status.PENDING,
         ]
 
 
@@ -643,7 +674,8 @@ _OUTCOMES_PG_SQL = (
     "provider_message_id = "
     "COALESCE(NULLIF(o.provider_message_id, ''), n.provider_message_id), "
     "sent_at = COALESCE(o.sent_at, n.sent_at), "
-    "send_at = COALESCE(o.send_at, n.send_at) "
+    "send_at = COALESCE(o.send_at, n.send_at), "
+    "secret_params = CASE WHEN o.status = %s THEN n.secret_params END "
     "FROM jsonb_to_recordset(%s::jsonb) AS o(id bigint, status text, "
     "last_error text, updated_at timestamptz, provider text, "
     "provider_message_id text, sent_at timestamptz, send_at timestamptz) "
@@ -653,7 +685,8 @@ _OUTCOME_ROW_SQL = (
     "UPDATE {table} SET status = %s, last_error = %s, updated_at = %s, "
     "provider = COALESCE(NULLIF(%s, ''), provider), "
     "provider_message_id = COALESCE(NULLIF(%s, ''), provider_message_id), "
-    "sent_at = COALESCE(%s, sent_at), send_at = COALESCE(%s, send_at) "
+    "sent_at = COALESCE(%s, sent_at), send_at = COALESCE(%s, send_at), "
+    "secret_params = CASE WHEN %s = %s THEN secret_params END "
     "WHERE id = %s AND status = %s"
 )
 
@@ -867,6 +900,8 @@ class _Sender:
             notification.sent_at = now
         if send_at is not None:
             notification.send_at = send_at
+        if status != Status.PENDING:
+            notification.secret_params = None
 
     def flush(self) -> None:
         """Write the outcomes still waiting, in one statement on PostgreSQL."""
@@ -932,7 +967,11 @@ def _outcomes_statement(outcomes: list[_Outcome]) -> tuple[str, list[Any]]:
         for outcome in outcomes
     ]
     sql = _OUTCOMES_PG_SQL.format(table=_table())
-    return sql, [json.dumps(rows, default=_isoformat), Status.SENDING]
+    return sql, [
+        Status.PENDING,
+        json.dumps(rows, default=_isoformat),
+        Status.SENDING,
+    ]
 
 
 def _isoformat(value: datetime) -> str:
@@ -952,16 +991,17 @@ def _maybe_taken(error: str) -> bool:
 
 
 def _message(notification: Notification) -> OutgoingMessage:
+    params = {**notification.context, **secret_params_of(notification)}
     text = render_text(
         kind=notification.kind,
         language=notification.language,
-        params=notification.context,
+        params=params,
     )
     return OutgoingMessage(
         phone=notification.recipient_phone,
         kind=notification.kind,
         template_key=notification.kind,
-        params=notification.context,
+        params=params,
         text=text,
         correlation_id=notification.dedupe_key,
     )

@@ -1,6 +1,9 @@
 from celery import shared_task
 
 from notifications.services import (
+    SEND_BATCH_TASK,
+    SEND_IMMEDIATE_TASK,
+    SEND_TASK,
     SEND_TASK_TIME_LIMIT,
     notification_send,
     notifications_dispatch_due,
@@ -16,13 +19,13 @@ SEND_TASK_OPTIONS = {
 }
 
 
-@shared_task(name="notifications.send", **SEND_TASK_OPTIONS)
+@shared_task(name=SEND_TASK, **SEND_TASK_OPTIONS)
 def notification_send_task(notification_id: int) -> None:
     """Send one message. Safe to run twice: the service checks the stored status."""
     notification_send(notification_id=notification_id)
 
 
-@shared_task(name="notifications.send_batch", **SEND_TASK_OPTIONS)
+@shared_task(name=SEND_BATCH_TASK, **SEND_TASK_OPTIONS)
 def notifications_send_batch_task(notification_ids: list[int]) -> None:
     """Send the messages the dispatcher claimed together; safe to run twice, as
     one send is. What the time budget leaves over goes on as a new task."""
@@ -36,7 +39,7 @@ def notifications_dispatch_due_task() -> None:
     notifications_dispatch_due()
 
 
-@shared_task(name="notifications.send_immediate", **SEND_TASK_OPTIONS)
+@shared_task(name=SEND_IMMEDIATE_TASK, **SEND_TASK_OPTIONS)
 def notifications_send_immediate_task() -> None:
     """Send the answers due at once, however many kicks asked for this run; safe
     to run twice, as one send is."""

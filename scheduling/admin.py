@@ -4,6 +4,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_audit import AuditedRecordAdmin
 from scheduling.admin_slots import (
     generate_slots_action,
     generate_slots_view,
@@ -91,9 +92,31 @@ class SlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditedRecordAdmin):
     list_display = ("reference", "slot", "status", "is_walk_in", "created_at")
     list_filter = ("status", "campaign", "slot__site")
     search_fields = ("reference",)
-    raw_id_fields = ("participant", "slot")
-    readonly_fields = ("reference", "checkin_token", "campaign")
+    # Read only, every field: a status or a slot changed here would leave the
+    # slots' `booked` and the campaign's places counters behind, and skip the
+    # messages and the audit. Booking, moving, cancelling and check-in go
+    # through the services (her pages, the desk, the clinic API).
+    readonly_fields = (
+        "reference",
+        "participant",
+        "campaign",
+        "slot",
+        "status",
+        "is_walk_in",
+        "checkin_token",
+        "checked_in_at",
+        "cancelled_at",
+        "reschedule_count",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Appointment | None = None
+    ) -> bool:
+        return False

@@ -11,7 +11,10 @@ from rest_framework.views import APIView
 
 from scheduling.calendar import appointment_ics
 from scheduling.errors import InvalidIdempotencyKey
+from scheduling.idempotency import booking_answer_once
+from scheduling.listing_query import SlotListFilter, invalid_query_body
 from scheduling.models import Appointment
+from scheduling.places import PlacesBand
 from scheduling.qr import appointment_qr_svg
 from scheduling.selectors import (
     appointment_get_for_participant,
@@ -21,7 +24,6 @@ from scheduling.selectors import (
 )
 from scheduling.services import (
     appointment_book,
-    appointment_book_idempotent,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -89,13 +91,7 @@ class SlotListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    class FilterSerializer(serializers.Serializer):
-        site = serializers.IntegerField(required=False, min_value=1)
-        date = serializers.DateField(required=False)
-        available = serializers.BooleanField(required=False, default=False)
-
-        class Meta:
-            ref_name = "SlotListFilter"
+    FilterSerializer = SlotListFilter
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -103,7 +99,11 @@ class SlotListApi(APIView):
         starts_at = serializers.DateTimeField()
         ends_at = serializers.DateTimeField()
         capacity = serializers.IntegerField()
-        available = serializers.IntegerField()
+        # A band, not the count: an exact count open to anyone shows each booking
+        # at a time and site as it happens (scheduling.places).
+        places = serializers.ChoiceField(
+            choices=PlacesBand.choices, source="places_band"
+        )
 
         class Meta:
             ref_name = "Slot"
@@ -114,7 +114,8 @@ class SlotListApi(APIView):
     )
     def get(self, request: Request, campaign_id: int) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        if not filters.is_valid():
+            return Response(invalid_query_body(filters.errors), status=400)
         slots = slot_listing(
             campaign_id=campaign_id,
             site_id=filters.validated_data.get("site"),
@@ -239,7 +240,7 @@ class AppointmentCollectionApi(APIView):
         if key is None:
             appointment = appointment_book(participant=participant, slot_id=slot_id)
             return Response(booked_answer(appointment), status=status.HTTP_201_CREATED)
-        answer_status, body = appointment_book_idempotent(
+        answer_status, body = booking_answer_once(
             participant=participant, slot_id=slot_id, key=key, render=booked_answer
         )
         return Response(body, status=answer_status)

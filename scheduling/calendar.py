@@ -1,6 +1,7 @@
 """An iCalendar (RFC 5545) file for one appointment, so her phone's calendar
 reminds her too. Written by hand: one VEVENT needs no library."""
 
+import re
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -12,16 +13,24 @@ MAX_LINE_OCTETS = 75
 CRLF = "\r\n"
 
 
+# RFC 5545 §3.3.11: TEXT holds no control character but HTAB; line breaks are
+# written as "\n". A lone CR (from an address pasted out of a spreadsheet) would
+# end the content line early in many readers.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def ics_escape(text: str) -> str:
     """TEXT value escaping (RFC 5545 §3.3.11): backslash first, or it would
-    double the escapes added after it."""
-    return (
+    double the escapes added after it; every line break, CRLF, LF or a lone CR,
+    becomes "\\n"; other control characters are dropped."""
+    escaped = (
         text.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
     )
+    return _CONTROLS.sub("", escaped).replace("\n", "\\n")
 
 
 def ics_fold(line: str) -> str:

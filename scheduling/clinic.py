@@ -1,5 +1,5 @@
-"""Writes of the clinic desk: check-in and its undo, walk-ins, searches, the
-no-show sweep, and results entered at the desk.
+"""Writes of the clinic desk: check-in and its undo, searches, the no-show
+sweep, and results entered at the desk (walk-ins are in walk_ins.py).
 
 Check-in calls down into screening to open the visit that results attach to, in
 the same transaction: a check-in without its visit, or a visit without its
@@ -17,34 +17,35 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
-from django.utils.translation import gettext
 
 from accounts.models import User
 from common.audit import audit_record
-from common.crypto import keyed_hash
 from common.models import AuditEvent
 from notifications.services import notifications_cancel_pending
+from scheduling.checkin_site import checkin_site
+from scheduling.desk_audit import (
+    DAY_LIST_ACTION,
+    REPEAT_WITHIN,
+    SEARCH_MATCH_ACTION,
+    audit_women_shown,
+)
 from scheduling.errors import (
-    AlreadyBooked,
     AlreadyCheckedIn,
     AppointmentCancelled,
     AppointmentChanged,
     AppointmentNotFound,
     MarkedNoShow,
-    NoCampaignToday,
     NotCheckedIn,
     NotToday,
     OtherSite,
     SearchRateLimited,
     UndoExpired,
-    WalkInsFull,
 )
 from scheduling.messages import dedupe_prefix, message_missed
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
 from scheduling.references import normalise_reference
 from scheduling.selectors import (
     DeskRow,
-    campaign_quota_used,
     clinic_appointment_get,
     clinic_day_rows,
     clinic_search_rows,
@@ -52,18 +53,10 @@ from scheduling.selectors import (
     site_today,
 )
 from scheduling.services import (
-    appointment_insert,
     campaign_place_release,
-    campaign_place_take,
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
-from screening.authentication import PhoneIdentity
-from screening.consent import HEALTH_DATA_CONSENT_VERSION
-from screening.errors import CampaignRequired, NotEligible, ValidationFailed
-from screening.idcard import normalise_id_number
-from screening.models import Campaign, CampaignStatus, ConsentPurpose, Participant
-from screening.phone import InvalidPhone, normalise_phone
 
 logger = logging.getLogger(__name__)
 
@@ -120,20 +113,23 @@ def _refuse_unless_booked(appointment: Appointment) -> None:
         raise MarkedNoShow
 
 
-def _check_in(
+def check_in_locked(
     *,
     appointment: Appointment,
     by: User,
     via: str,
     force: bool,
     request: HttpRequest | None,
+    visit_site: Site | None = None,
 ) -> Appointment:
     """Check in an appointment already known to be at one of `by`'s sites, inside
-    the caller's transaction."""
-    site = appointment.slot.site
+    the caller's transaction; the visit opens at `visit_site`, the booked site
+    unless the desk confirmed she came to another."""
+    booked_site = appointment.slot.site
+    site = visit_site or booked_site
     _refuse_unless_booked(appointment)
     today = site_today(site=site)
-    booked_for = _local_day(appointment.slot.starts_at, site)
+    booked_for = _local_day(appointment.slot.starts_at, booked_site)
     if booked_for != today and not force:
         raise NotToday(booked_for=booked_for.isoformat())
 
@@ -163,18 +159,26 @@ def _check_in(
     # Reminders still waiting would only confuse her now that she is here.
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
     other_day = booked_for != today
+    other_site = site.pk != booked_site.pk
     audit_record(
         actor=by,
         action="appointment.checkin",
         obj_type="appointment",
         obj_id=appointment.pk,
         request=request,
-        purpose="came on another day" if other_day else "check-in",
+        purpose=(
+            "came to another site"
+            if other_site
+            else "came on another day"
+            if other_day
+            else "check-in"
+        ),
         details={
             "via": via,
             "site": site.pk,
+            "booked_site": booked_site.pk,
             "booked_for": booked_for.isoformat(),
-            "forced": other_day,
+            "forced": other_day or other_site,
         },
     )
     logger.info(
@@ -194,25 +198,37 @@ def appointment_check_in(
     token: str | None = None,
     force: bool = False,
     via: str | None = None,
+    at_site: Site | None = None,
+    force_site: bool = False,
     request: HttpRequest | None = None,
 ) -> Appointment:
-    """Check her in by booking reference or by the token of her QR code.
+    """Check her in by booking reference or by the token of her QR code, at the
+    desk of `at_site` when one is named.
 
-    Raises AppointmentNotFound; OtherSite for another site's booking (before
-    anything about it is said); AppointmentCancelled, AlreadyCheckedIn or
-    MarkedNoShow; NotToday for a booking of another day unless `force`, which
-    is then audited as "came on another day".
+    Raises AppointmentNotFound; OtherSite for a booking at a site `by` does not
+    work at (before anything about it is said); BookedElsewhere for a booking
+    at another of her sites than `at_site`, unless `force_site`; then
+    AppointmentCancelled, AlreadyCheckedIn or MarkedNoShow; NotToday for a
+    booking of another day unless `force`, which is then audited as "came on
+    another day".
     """
     appointment = _appointment_for_checkin(reference=reference, token=token)
     if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
         raise OtherSite
+    if at_site is not None and at_site.pk != appointment.slot.site_id:
+        # Refused bookings say so first: there is nothing to move to this desk.
+        _refuse_unless_booked(appointment)
+    visit_site = checkin_site(
+        appointment=appointment, at_site=at_site, force_site=force_site
+    )
     with transaction.atomic():
-        return _check_in(
+        return check_in_locked(
             appointment=appointment,
             by=by,
             via=via or (VIA_QR if token else VIA_REFERENCE),
             force=force,
             request=request,
+            visit_site=visit_site,
         )
 
 
@@ -316,207 +332,15 @@ def appointment_search(
             purpose=purpose,
             details={"day": day.isoformat(), "matches": [row.id for row in rows]},
         )
-    return rows
-
-
-# --- Walk-ins -----------------------------------------------------------------------
-
-
-def walk_in_campaign(*, site: Site, day: date, campaign_id: int | None) -> Campaign:
-    """The campaign screening at `site` on `day`: the one asked for, or the only
-    one with slots there that day."""
-    zone = ZoneInfo(site.timezone)
-    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-    campaigns = Campaign.objects.filter(
-        status__in=[CampaignStatus.OPEN, CampaignStatus.CLOSED],
-        starts_on__lte=day,
-        ends_on__gte=day,
-        pk__in=Slot.objects.filter(
-            site=site, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
-        ).values("campaign_id"),
-    ).order_by("id")
-    if campaign_id is not None:
-        campaigns = campaigns.filter(pk=campaign_id)
-    found = list(campaigns[:2])
-    if not found:
-        raise NoCampaignToday
-    if len(found) > 1:
-        raise CampaignRequired
-    return found[0]
-
-
-def _walk_in_slot(*, campaign: Campaign, site: Site, day: date) -> Slot:
-    """The day's walk-in slot, made on first use. It starts at midnight, so it has
-    always begun by the time anyone asks: no list offers it and online booking,
-    which only takes places in slots yet to start, can never take it."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(site.timezone))
-    # get_or_create survives a concurrent first walk-in on the unique key.
-    slot, _created = Slot.objects.get_or_create(
-        campaign=campaign,
-        site=site,
-        starts_at=start,
-        defaults={
-            "ends_at": start + timedelta(days=1),
-            "capacity": site.walk_in_capacity,
-        },
-    )
-    return slot
-
-
-def _walk_in_participant(
-    *,
-    campaign: Campaign,
-    phone: str,
-    full_name: str,
-    id_number: str,
-    employment_type: str,
-    employment_other: str,
-    employer: str,
-    district_code: str,
-    consent: bool,
-) -> Participant:
-    """The woman on record with this phone or ID number, or a new registration
-    through the same rules as online sign-up."""
-    try:
-        phone = normalise_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(errors={"phone": [str(exc.message)]}) from None
-    phone_hash = keyed_hash(phone, purpose="phone")
-    id_hash = keyed_hash(normalise_id_number(id_number), purpose="id")
-    existing = (
-        Participant.objects.filter(phone_hash=phone_hash).first()
-        or Participant.objects.filter(id_hash=id_hash).first()
-    )
-    if existing is None:
-        return screening_services.participant_register(
-            identity=PhoneIdentity(
-                phone=phone, phone_hash=phone_hash, participant=None
-            ),
-            full_name=full_name,
-            id_number=id_number,
-            employment_type=employment_type,
-            employment_other=employment_other,
-            employer=employer,
-            district_code=district_code,
-            campaign=campaign,
-            consent_health_data=consent,
-            consent_version=HEALTH_DATA_CONSENT_VERSION,
-            sms_reminders=True,
-        )
-    if not consent:
-        raise ValidationFailed(
-            errors={
-                "consent": [
-                    gettext("She must agree to the processing of her health data.")
-                ]
-            }
-        )
-    screening_services.consent_give(
-        participant=existing,
-        purpose=ConsentPurpose.HEALTH_DATA,
-        text_version=HEALTH_DATA_CONSENT_VERSION,
-    )
-    return existing
-
-
-def walk_in_register(
-    *,
-    by: User,
-    site: Site,
-    phone: str,
-    full_name: str,
-    id_number: str,
-    employment_type: str,
-    district_code: str,
-    consent: bool,
-    employment_other: str = "",
-    employer: str = "",
-    campaign_id: int | None = None,
-    request: HttpRequest | None = None,
-) -> Appointment:
-    """Register a woman who came without a booking, give her one of today's
-    walk-in places and check her in: all of it, or nothing.
-
-    A woman already on record (same phone or ID number) is reused, never
-    duplicated. Raises ValidationFailed, NoCampaignToday, CampaignRequired,
-    AlreadyBooked (she has a booking: check that in instead), NotEligible and
-    WalkInsFull.
-    """
-    day = site_today(site=site)
-    now = timezone.now()
-    with transaction.atomic():
-        campaign = walk_in_campaign(site=site, day=day, campaign_id=campaign_id)
-        participant = _walk_in_participant(
-            campaign=campaign,
-            phone=phone,
-            full_name=full_name,
-            id_number=id_number,
-            employment_type=employment_type,
-            employment_other=employment_other,
-            employer=employer,
-            district_code=district_code,
-            consent=consent,
-        )
-        booked = (
-            Appointment.objects.filter(
-                participant=participant,
-                campaign=campaign,
-                status=AppointmentStatus.BOOKED,
-            )
-            .select_related("slot")
-            .first()
-        )
-        if booked is not None:
-            own_site = booked.slot.site_id == site.pk
-            raise AlreadyBooked(
-                gettext(
-                    "She already has a booking in this campaign. Check her in with "
-                    "its reference instead."
-                ),
-                extra={"reference": booked.reference} if own_site else {},
-            )
-        reasons = [
-            reason
-            for reason in screening_selectors.participant_eligibility(
-                participant=participant,
-                campaign=campaign,
-                now=now,
-                quota_used=campaign_quota_used(campaign=campaign),
-                has_active_appointment=False,
-            )
-            # Walk-ins come on screening days, after sign-up may have closed.
-            if reason.code != "registration_closed"
-        ]
-        if reasons:
-            raise NotEligible(reasons=reasons)
-
-        slot = _walk_in_slot(campaign=campaign, site=site, day=day)
-        # One statement, so two desks can never both take the last walk-in place.
-        taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
-            booked=F("booked") + 1
-        )
-        if taken != 1:
-            raise WalkInsFull
-        appointment = appointment_insert(participant=participant, slot=slot)
-        campaign_place_take(participant=participant, campaign=campaign, now=now)
-        Appointment.objects.filter(pk=appointment.pk).update(is_walk_in=True)
-        appointment = Appointment.objects.select_related(
-            "slot__site", "participant", "campaign"
-        ).get(pk=appointment.pk)
-        _check_in(
-            appointment=appointment,
+        audit_women_shown(
             by=by,
-            via=VIA_WALK_IN,
-            force=False,
+            action=SEARCH_MATCH_ACTION,
+            appointment_ids=[row.id for row in rows],
+            purpose=purpose,
             request=request,
+            details={"site": site.pk},
         )
-    logger.info(
-        "scheduling.walk_in id=%s site=%s participant=%s",
-        appointment.pk,
-        site.pk,
-        participant.pk,
-    )
-    return appointment
+    return rows
 
 
 # --- No-shows -------------------------------------------------------------------------
@@ -616,5 +440,14 @@ def clinic_day_list_read(
         request=request,
         purpose="desk day list",
         details={"day": day.isoformat(), "rows": len(rows)},
+    )
+    audit_women_shown(
+        by=user,
+        action=DAY_LIST_ACTION,
+        appointment_ids=[row.id for row in rows],
+        purpose="desk day list",
+        request=request,
+        details={"site": site.pk, "day": day.isoformat()},
+        repeat_within=REPEAT_WITHIN,
     )
     return rows

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
-from scheduling import clinic
+from scheduling import clinic, walk_ins
+from scheduling.desk_dates import desk_date_bounded
 from scheduling.errors import NotCsv, SiteRequired
 from scheduling.models import Appointment
 from scheduling.selectors import (
@@ -97,7 +98,10 @@ class ClinicDayListApi(ClinicApi):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site = self.site_from(filters.validated_data.get("site"))
-        day: date = filters.validated_data.get("date") or site_today(site=site)
+        today = site_today(site=site)
+        day: date = desk_date_bounded(
+            filters.validated_data.get("date") or today, today=today
+        )
         rows = clinic.clinic_day_list_read(
             user=request.user, site=site, day=day, request=request
         )
@@ -131,7 +135,9 @@ class ClinicSearchApi(ClinicApi):
         rows = clinic.appointment_search(
             by=self.staff,
             site=site,
-            day=data.get("date") or site_today(site=site),
+            day=desk_date_bounded(
+                data.get("date") or site_today(site=site), today=site_today(site=site)
+            ),
             phone_last4=data["phone_last4"],
             name_initial=data["name_initial"],
             purpose=data["purpose"],
@@ -164,6 +170,12 @@ class CheckinCreateApi(ClinicApi):
         reference = serializers.CharField(required=False, max_length=20)
         token = serializers.CharField(required=False, max_length=64)
         force = serializers.BooleanField(required=False, default=False)
+        # The desk's own site: a booking for another site is then refused with
+        # booked_elsewhere until force_site confirms she is here.
+        site = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
+        force_site = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "CheckinInput"
@@ -179,11 +191,14 @@ class CheckinCreateApi(ClinicApi):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        site_id = data.validated_data.get("site")
         appointment = clinic.appointment_check_in(
             by=self.staff,
             reference=data.validated_data.get("reference"),
             token=data.validated_data.get("token"),
             force=data.validated_data["force"],
+            at_site=self.site_from(site_id) if site_id is not None else None,
+            force_site=data.validated_data["force_site"],
             request=request,
         )
         return Response(CheckinOutputSerializer(appointment).data)
@@ -216,6 +231,11 @@ class WalkInCreateApi(ClinicApi):
         )
         district = serializers.CharField(max_length=12)
         consent = serializers.BooleanField()
+        # The record an earlier 409 identity_conflict named, once the nurse has
+        # checked that she is that woman.
+        confirm_record = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**31 - 1
+        )
 
         class Meta:
             ref_name = "WalkInInput"
@@ -225,7 +245,7 @@ class WalkInCreateApi(ClinicApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        appointment = clinic.walk_in_register(
+        appointment = walk_ins.walk_in_register(
             by=self.staff,
             site=self.site_from(values.get("site")),
             campaign_id=values.get("campaign"),
@@ -237,6 +257,7 @@ class WalkInCreateApi(ClinicApi):
             employer=values["employer"],
             district_code=values["district"],
             consent=values["consent"],
+            confirm_record=values.get("confirm_record"),
             request=request,
         )
         return Response(
@@ -295,7 +316,11 @@ def import_body(result_import: ResultImport) -> dict[str, Any]:
         "processed": result_import.processed,
         "total": result_import.total,
         "recorded": result_import.recorded,
-        "errors": result_import.errors,
+        # Row, column and message; the reference kept for her erasure stays in.
+        "errors": [
+            {key: error.get(key) for key in ("row", "field", "message")}
+            for error in result_import.errors
+        ],
         "message": result_import.message,
     }
 

@@ -1,7 +1,7 @@
 """The demo program of `make run`: Jiaozuo, two hospitals, two weeks of slots."""
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +12,16 @@ from scheduling.models import Service, Site, SlotTemplate
 from scheduling.services import slots_generate
 from screening.models import Campaign, CampaignStatus, District, ServiceScope
 
-DEMO_CAMPAIGN_NAME = "2024年新就业形态女性劳动者“两癌”筛查"
+DEMO_CAMPAIGN_TITLE = "新就业形态女性劳动者“两癌”筛查"
 DEMO_DAYS = 14
 DEMO_PLACES_PER_SLOT = 20
 DEMO_SLOT_STARTS = [time(8), time(9), time(10), time(11), time(14), time(15), time(16)]
+
+
+def demo_campaign_name(day: date) -> str:
+    """The demo campaign runs from today: named after this year, not a past one."""
+    return f"{day.year}年{DEMO_CAMPAIGN_TITLE}"
+
 
 # 焦作市: GB/T 2260 codes of its districts and counties.
 JIAOZUO_DISTRICTS = [
@@ -82,7 +88,7 @@ def demo_seed(*, password: str) -> DemoSeedResult:
 
     today = timezone.localdate()
     campaign, created = Campaign.objects.get_or_create(
-        name=DEMO_CAMPAIGN_NAME,
+        name=demo_campaign_name(today),
         defaults={
             "description": (
                 "市总工会为新就业形态女性劳动者提供免费的宫颈癌和乳腺癌筛查。"

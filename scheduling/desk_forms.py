@@ -22,16 +22,28 @@ class CheckinForm(forms.Form):
         required=False,
         max_length=20,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+            # The focus is in the box after every action: a USB scanner types
+            # the next reference and presses Enter without anyone clicking.
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autofocus": True,
+            }
         ),
     )
     token = forms.CharField(
         label=_("QR code"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "data-qr-target": "1"}),
+        # Outside the form on the day list, tied to it by its id.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-qr-target": "1", "form": "checkin"}
+        ),
     )
     force = forms.BooleanField(label=_("She came on another day"), required=False)
+    force_site = forms.BooleanField(
+        label=_("She booked at another site"), required=False
+    )
     via = forms.ChoiceField(
         choices=(("", ""), ("search", "search")),
         required=False,
@@ -87,6 +99,10 @@ class WalkInForm(forms.Form):
             "I have read the text above and agree to the processing of my health data."
         ),
         required=False,
+    )
+    # Sent by the "she is this woman" button of an identity conflict, never typed.
+    confirm_record = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )
 
     def __init__(self, *args: Any, districts: list[District], **kwargs: Any) -> None:

@@ -7,199 +7,41 @@ numbers are masked by the selectors before they reach a template.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any, cast
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language, gettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
-from accounts.permissions import staff_page
 from common.audit import audit_record
 from common.errors import ApplicationError
-from common.masking import mask_id_number, mask_name, mask_phone
+from common.masking import mask_name
 from scheduling import clinic
-from scheduling.clinic_apis import import_body, uploaded_csv
-from scheduling.desk_forms import CheckinForm, ResultImportForm, SearchForm, WalkInForm
-from scheduling.errors import NotToday, OtherSite
-from scheduling.models import AppointmentStatus, Site
+from scheduling.desk_audit import DAY_LIST_ACTION, REPEAT_WITHIN, audit_women_shown
+from scheduling.desk_common import (
+    bad_day,
+    desk_day,
+    desk_page,
+    desk_staff,
+    desk_url,
+    require_site,
+)
+from scheduling.desk_forms import SearchForm
 from scheduling.selectors import (
-    clinic_appointment_get,
-    clinic_day_counts,
-    clinic_site_get,
-    clinic_sites,
     site_today,
-    upload_site_ids,
 )
 from screening import selectors as screening_selectors
-from screening import services as screening_services
-from screening.consent import HEALTH_DATA_CONSENT_PARAGRAPHS, HEALTH_DATA_CONSENT_TITLE
-from screening.errors import ValidationFailed
-from screening.models import Campaign, ImportStatus, ResultTest
-from screening.results.codes import allowed_codes
-
-desk_page = staff_page(Role.CLINIC, Role.ADMIN)
-
-
-def _staff(request: HttpRequest) -> User:
-    # desk_page has let only a clinic or admin account through.
-    return cast(User, request.user)
-
-
-def _site_or_choice(request: HttpRequest) -> Site | None:
-    """The site asked for, the only one she works at, or None: let her choose."""
-    raw = request.GET.get("site") or request.POST.get("site")
-    if raw and raw.isdigit():
-        try:
-            return clinic_site_get(user=request.user, site_id=int(raw))
-        except OtherSite:
-            raise PermissionDenied from None
-    sites = list(clinic_sites(user=request.user)[:2])
-    return sites[0] if len(sites) == 1 else None
-
-
-def _require_site(request: HttpRequest) -> Site:
-    site = _site_or_choice(request)
-    if site is None:
-        raise PermissionDenied
-    return site
-
-
-def _day(request: HttpRequest, site: Site) -> date:
-    raw = request.GET.get("date", "")
-    try:
-        return date.fromisoformat(raw) if raw else site_today(site=site)
-    except ValueError:
-        return site_today(site=site)
-
-
-def _desk_url(site: Site, day: date | None = None, anchor: str = "") -> str:
-    query: dict[str, Any] = {"site": site.pk}
-    if day is not None and day != site_today(site=site):
-        query["date"] = day.isoformat()
-    return reverse("desk") + "?" + urlencode(query) + anchor
-
-
-def _undo_window() -> timedelta:
-    return timedelta(minutes=getattr(settings, "CHECKIN_UNDO_MINUTES", 15))
-
-
-@require_GET
-@desk_page
-def desk_home(request: HttpRequest) -> HttpResponse:
-    sites = list(clinic_sites(user=request.user))
-    site = _site_or_choice(request)
-    if site is None:
-        return render(request, "scheduling/desk/choose_site.html", {"sites": sites})
-    day = _day(request, site)
-    rows = clinic.clinic_day_list_read(
-        user=request.user, site=site, day=day, request=request
-    )
-    undo_after = timezone.now() - _undo_window()
-    return render(
-        request,
-        "scheduling/desk/day.html",
-        {
-            "site": site,
-            "sites": sites,
-            "day": day,
-            "today": site_today(site=site),
-            "previous_day": day - timedelta(days=1),
-            "next_day": day + timedelta(days=1),
-            "rows": rows,
-            "counts": clinic_day_counts(rows=rows),
-            "undoable": {
-                row.id
-                for row in rows
-                if row.status == AppointmentStatus.CHECKED_IN
-                and row.checked_in_at is not None
-                and row.checked_in_at >= undo_after
-            },
-            "form": CheckinForm(),
-            "self_url": _desk_url(site, day),
-        },
-    )
-
-
-@require_POST
-@desk_page
-def desk_checkin(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    form = CheckinForm(request.POST)
-    if not form.is_valid():
-        for error in form.non_field_errors():
-            messages.error(request, str(error))
-        return redirect(_desk_url(site))
-    data = form.cleaned_data
-    try:
-        appointment = clinic.appointment_check_in(
-            by=_staff(request),
-            reference=data["reference"] or None,
-            token=data["token"] or None,
-            force=data["force"],
-            via=clinic.VIA_SEARCH if data["via"] == "search" else None,
-            request=request,
-        )
-    except NotToday as error:
-        return render(
-            request,
-            "scheduling/desk/confirm_other_day.html",
-            {"site": site, "error": error, "data": data},
-            status=400,
-        )
-    except ApplicationError as error:
-        messages.error(request, str(error.detail))
-        return redirect(_desk_url(site))
-    messages.success(
-        request,
-        gettext("Checked in: %(name)s, reference %(reference)s.")
-        % {
-            "name": mask_name(appointment.participant.full_name),
-            "reference": appointment.reference,
-        },
-    )
-    return redirect(_desk_url(site, anchor=f"#a{appointment.pk}"))
-
-
-@require_POST
-@desk_page
-def desk_undo(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    site = _require_site(request)
-    try:
-        appointment = clinic.appointment_check_in_undo(
-            by=_staff(request), appointment_id=appointment_id, request=request
-        )
-    except OtherSite:
-        raise PermissionDenied from None
-    except ApplicationError as error:
-        messages.error(request, str(error.detail))
-        return redirect(_desk_url(site))
-    messages.success(
-        request,
-        gettext("Check-in undone for reference %(reference)s.")
-        % {"reference": appointment.reference},
-    )
-    return redirect(_desk_url(site, anchor=f"#a{appointment.pk}"))
 
 
 @require_GET
 @desk_page
 def desk_search(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
+    site = require_site(request)
     form = SearchForm(request.GET if "phone_last4" in request.GET else None)
     rows = None
     if form.is_bound and form.is_valid():
         try:
             rows = clinic.appointment_search(
-                by=_staff(request),
+                by=desk_staff(request),
                 site=site,
                 day=site_today(site=site),
                 phone_last4=form.cleaned_data["phone_last4"],
@@ -212,162 +54,28 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/desk/search.html",
-        {"site": site, "form": form, "rows": rows, "back": _desk_url(site)},
-    )
-
-
-def _walk_in_campaign_districts(site: Site) -> tuple[Campaign | None, list[Any]]:
-    day = site_today(site=site)
-    try:
-        campaign = clinic.walk_in_campaign(site=site, day=day, campaign_id=None)
-    except ApplicationError:
-        return None, []
-    return campaign, list(campaign.districts.all())
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_walk_in(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    campaign, districts = _walk_in_campaign_districts(site)
-    form = WalkInForm(
-        request.POST if request.method == "POST" else None, districts=districts
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            appointment = clinic.walk_in_register(
-                by=_staff(request),
-                site=site,
-                campaign_id=campaign.pk if campaign else None,
-                phone=data["phone"],
-                full_name=data["full_name"],
-                id_number=data["id_number"],
-                employment_type=data["employment_type"],
-                employment_other=data["employment_other"],
-                district_code=data["district_code"],
-                consent=data["consent"],
-                request=request,
-            )
-        except ValidationFailed as error:
-            form.add_service_errors(error.errors)
-        except ApplicationError as error:
-            form.add_error(None, str(error.detail))
-        else:
-            messages.success(
-                request,
-                gettext("Walk-in registered and checked in, reference %(reference)s.")
-                % {"reference": appointment.reference},
-            )
-            return redirect(_desk_url(site, anchor=f"#a{appointment.pk}"))
-    return render(
-        request,
-        "scheduling/desk/walk_in.html",
-        {
-            "site": site,
-            "campaign": campaign,
-            "form": form,
-            "consent_title": HEALTH_DATA_CONSENT_TITLE,
-            "consent_paragraphs": HEALTH_DATA_CONSENT_PARAGRAPHS,
-            "back": _desk_url(site),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def _result_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(test, label, [(code, label)]) for every test with active codes."""
-    labels = screening_selectors.result_code_labels(
-        english=(get_language() or "").startswith("en")
-    )
-    allowed = allowed_codes()
-    return [
-        (
-            test,
-            str(test_label),
-            # The labels come in the table's order, which is the clinical one.
-            [
-                (code, f"{code} {label}")
-                for (code_test, code), label in labels.items()
-                if code_test == test and code in allowed[test]
-            ],
-        )
-        for test, test_label in ResultTest.choices
-        if allowed.get(test)
-    ]
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_results(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    try:
-        appointment = clinic_appointment_get(
-            user=request.user, appointment_id=appointment_id
-        )
-    except OtherSite:
-        raise PermissionDenied from None
-    except ApplicationError as error:
-        raise PermissionDenied from error
-    site = appointment.slot.site
-    choices = _result_choices()
-    error_text = ""
-    if request.method == "POST":
-        tests = [
-            {"test": test, "value": request.POST.get(f"test_{test}", "").strip()}
-            for test, _label, _codes in choices
-            if request.POST.get(f"test_{test}", "").strip()
-        ]
-        try:
-            clinic.appointment_results_record(
-                by=_staff(request),
-                appointment_id=appointment.pk,
-                tests=tests,
-                notes=request.POST.get("notes", "")[:2000],
-                request=request,
-            )
-        except ApplicationError as error:
-            error_text = str(error.detail)
-        else:
-            messages.success(
-                request,
-                gettext("Results recorded for reference %(reference)s.")
-                % {"reference": appointment.reference},
-            )
-            return redirect(_desk_url(site, anchor=f"#a{appointment.pk}"))
-    else:
-        audit_record(
-            actor=request.user,
-            action="appointment.view",
-            obj_type="appointment",
-            obj_id=appointment.pk,
-            request=request,
-            purpose="results entry",
-        )
-    participant = appointment.participant
-    return render(
-        request,
-        "scheduling/desk/results.html",
-        {
-            "site": site,
-            "appointment": appointment,
-            "name": mask_name(participant.full_name),
-            "phone": mask_phone(participant.phone),
-            "id_number": mask_id_number(participant.id_number),
-            "choices": choices,
-            "chosen": request.POST,
-            "error": error_text,
-            "back": _desk_url(site, anchor=f"#a{appointment.pk}"),
-        },
-        status=400 if error_text else 200,
+        {"site": site, "form": form, "rows": rows, "back": desk_url(site)},
     )
 
 
 @require_GET
 @desk_page
 def desk_missing(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    day = _day(request, site)
+    site = require_site(request)
+    try:
+        day = desk_day(request, site)
+    except ApplicationError as error:
+        return bad_day(request, site, error)
     visits = list(screening_selectors.visits_missing_results(site_id=site.pk, day=day))
+    audit_women_shown(
+        by=request.user,
+        action=DAY_LIST_ACTION,
+        appointment_ids=[v.appointment_id for v in visits if v.appointment_id],
+        purpose="results still missing",
+        request=request,
+        details={"site": site.pk, "day": day.isoformat()},
+        repeat_within=REPEAT_WITHIN,
+    )
     audit_record(
         actor=request.user,
         action="visit.missing_list",
@@ -389,98 +97,5 @@ def desk_missing(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/desk/missing.html",
-        {"site": site, "day": day, "rows": rows, "back": _desk_url(site, day)},
-    )
-
-
-@require_GET
-@desk_page
-def desk_follow_up(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    cases = list(screening_selectors.follow_up_worklist(site_ids=[site.pk]))
-    audit_record(
-        actor=request.user,
-        action="follow_up.worklist",
-        obj_type="site",
-        obj_id=site.pk,
-        request=request,
-        purpose="follow-up worklist",
-        details={"rows": len(cases)},
-    )
-    rows = [
-        {
-            "name": mask_name(case.participant.full_name),
-            "phone": mask_phone(case.participant.phone),
-            "status": case.get_status_display(),
-            "conclusion": case.get_conclusion_display(),
-            "urgent": case.urgent,
-            "due_on": case.due_on,
-            "visit_day": case.visit.day,
-            "reference": case.visit.reference,
-        }
-        for case in cases
-    ]
-    return render(
-        request,
-        "scheduling/desk/follow_up.html",
-        {"site": site, "rows": rows, "back": _desk_url(site)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@desk_page
-def desk_imports(request: HttpRequest) -> HttpResponse:
-    site = _require_site(request)
-    form = ResultImportForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            uploaded = uploaded_csv(request.FILES)
-            result_import = screening_services.result_import_create(
-                uploaded_file=uploaded,
-                by=request.user,
-                site_ids=upload_site_ids(user=request.user),
-            )
-        except ApplicationError as error:
-            form.add_error("file", str(error.detail))
-        else:
-            body = import_body(result_import)
-            url = reverse("desk-import", args=[body["id"]])
-            return redirect(url + "?" + urlencode({"site": site.pk}))
-    return render(
-        request,
-        "scheduling/desk/imports.html",
-        {"site": site, "form": form, "back": _desk_url(site)},
-        status=400 if form.errors else 200,
-    )
-
-
-FINISHED_IMPORT_STATUSES = {ImportStatus.DONE, ImportStatus.FAILED}
-
-
-@require_GET
-@desk_page
-def desk_import(request: HttpRequest, import_id: int) -> HttpResponse:
-    site = _require_site(request)
-    try:
-        body = import_body(
-            screening_selectors.result_import_get(import_id=import_id, by=request.user)
-        )
-    except ApplicationError as error:
-        raise PermissionDenied from error
-    total = body.get("total") or 0
-    processed = body.get("processed") or 0
-    return render(
-        request,
-        "scheduling/desk/import.html",
-        {
-            "site": site,
-            "import": body,
-            "percent": int(processed * 100 / total) if total else 0,
-            "finished": str(body.get("status")) in FINISHED_IMPORT_STATUSES,
-            "api_url": reverse("api-clinic-result-import", args=[import_id]),
-            "back": _desk_url(site),
-        },
+        {"site": site, "day": day, "rows": rows, "back": desk_url(site, day)},
     )

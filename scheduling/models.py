@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.cellkey import new_record_key
 from common.models import TimeStampedModel
+from scheduling.places import PlacesBand, places_band
 from screening.models import Campaign, District, Participant
 
 
@@ -149,6 +150,11 @@ class Slot(models.Model):
     @property
     def available(self) -> int:
         return self.capacity - self.booked
+
+    @property
+    def places_band(self) -> PlacesBand:
+        """What the public listing says of the places left (scheduling.places)."""
+        return places_band(self.available)
 
 
 class AppointmentStatus(models.TextChoices):

@@ -7,6 +7,7 @@ from common.errors import ApplicationError
 from scheduling.models import AppointmentStatus
 from scheduling.selectors import appointment_list_for_participant
 from scheduling.services import appointment_cancel
+from screening.local_times import local_iso
 from screening.models import Participant
 from screening.privacy import PersonalDataSection
 from screening.signals import consent_withdrawn, personal_data_requested
@@ -45,15 +46,15 @@ def appointments_for_data_page(
                 "reference": appointment.reference,
                 "campaign": appointment.campaign.name,
                 "site": appointment.slot.site.name,
-                "starts_at": appointment.slot.starts_at.isoformat(),
+                # Her visit in the site's own time, as her booking page shows it.
+                "starts_at": local_iso(
+                    appointment.slot.starts_at, appointment.slot.site.timezone
+                ),
+                "time_zone": appointment.slot.site.timezone,
                 "status": appointment.status,
                 "status_label": str(appointment.get_status_display()),
-                "booked_at": appointment.created_at.isoformat(),
-                "cancelled_at": (
-                    appointment.cancelled_at.isoformat()
-                    if appointment.cancelled_at
-                    else None
-                ),
+                "booked_at": local_iso(appointment.created_at),
+                "cancelled_at": local_iso(appointment.cancelled_at),
             }
             for appointment in appointments
         ],

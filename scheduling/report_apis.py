@@ -197,7 +197,7 @@ class TurnoutReportApi(APIView):
         description="Turnout counts and rates; a count from 1 to 4 (and what "
         "would reveal it) is null with suppressed: true. Every other count is "
         "rounded by its records' cell keys to a multiple of 5 (10 for checked_in, "
-        "screened and check_ins), the same each time it is asked (ADR 0009).",
+        "screened and check_ins), the same each time it is asked (ADR 0012).",
     )
     def get(self, request: Request) -> Response:
         report = _turnout_from_request(request)
@@ -281,7 +281,7 @@ class OutcomeReportApi(APIView):
         responses=OutcomeReportSerializer,
         description="Aggregated outcomes; a count from 1 to 9 (and what would "
         "reveal it) is null with suppressed: true. Every other count is rounded "
-        "by its records' cell keys to a multiple of 10 (ADR 0009).",
+        "by its records' cell keys to a multiple of 10 (ADR 0012).",
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -14,36 +14,20 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.permissions import staff_page
-from common.suppression import Cell, display
+from common.suppression import Cell
 from scheduling.reports.charts import Bar, Line, bar_chart, line_chart
+from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LABELS
 from scheduling.reports.outcomes import INDICATORS, OutcomeReport, outcome_report
+from scheduling.reports.presentation import (
+    HIDDEN_RATE_NOTE,
+    PERTURBED_NOTE,
+    cell_text,
+    turnout_rate_note,
+)
 from scheduling.reports.ranges import range_problem
 from scheduling.reports.turnout import TurnoutReport, turnout_report
 from screening.models import Campaign
 
-MEASURE_LABELS = {
-    "registered": _("Registered"),
-    "booked": _("Booked"),
-    "checked_in": _("Checked in"),
-    "screened": _("Screened"),
-    "no_show": _("No-shows"),
-    "cancelled": _("Cancelled"),
-    "quota_used": _("Funded places used"),
-    "turnout_rate": _("Turnout rate"),
-    "no_show_rate": _("No-show rate"),
-}
-SERIES_LABELS = {
-    "registrations": _("Registrations"),
-    "bookings": _("Bookings"),
-    "check_ins": _("Check-ins"),
-}
-GROUP_BY_LABELS = {
-    "employment_type": _("Employment type"),
-    "district": _("District"),
-    "site": _("Site"),
-    "day": _("Visit day"),
-    "age_band": _("Age band"),
-}
 INDICATOR_LABELS = {
     "hpv_positivity": _("HPV positivity"),
     "cytology_abnormal_rate": _("Abnormal cytology rate (ASC-US or worse)"),
@@ -101,9 +85,7 @@ class DashboardForm(forms.Form):
 
 
 def _shown(cell: Cell | None, name: str, threshold: int) -> str:
-    if cell is None:
-        return ""
-    return display(cell, threshold=threshold, rate=name in RATES)
+    return cell_text(cell, threshold=threshold, rate=name in RATES)
 
 
 def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
@@ -181,6 +163,9 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         "rows": rows,
         "breakdown_chart": breakdown_chart,
         "group_by_label": GROUP_BY_LABELS.get(report.group_by or "", ""),
+        "turnout_rate_note": turnout_rate_note(),
+        "hidden_rate_note": HIDDEN_RATE_NOTE,
+        "perturbed_note": PERTURBED_NOTE,
         "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
         "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
     }

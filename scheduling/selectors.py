@@ -18,6 +18,7 @@ from scheduling.models import (
     Site,
     Slot,
 )
+from scheduling.places import places_band
 from screening.eligibility import Reason
 from screening.models import Campaign, CampaignStatus, Participant
 from screening.selectors import campaign_list_public, participant_eligibility
@@ -144,14 +145,15 @@ def _future_slots(
 
 
 class SlotOpening(TypedDict):
-    """One slot as the public listing shows it; times in the server's zone."""
+    """One slot as the public listing shows it; times in the server's zone. The
+    places left are a band, never a count (scheduling.places)."""
 
     id: int
     site: int
     starts_at: datetime
     ends_at: datetime
     capacity: int
-    available: int
+    places: str
 
 
 def slot_listing(
@@ -202,7 +204,7 @@ def _slot_listing_read(
             starts_at=timezone.localtime(starts_at),
             ends_at=timezone.localtime(ends_at),
             capacity=capacity,
-            available=capacity - booked,
+            places=places_band(capacity - booked).value,
         )
         for pk, site, starts_at, ends_at, capacity, booked in rows
     ]

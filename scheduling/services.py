@@ -1,10 +1,7 @@
 """Writes of the scheduling app."""
 
-import hashlib
 import logging
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -12,14 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.audit import audit_record
-from common.errors import ApplicationError
 from common.rawsql import insert_returning_pk
 from notifications.services import notifications_cancel_pending
 from scheduling import booking_statements as statements
 from scheduling.errors import (
     AlreadyBooked,
     AppointmentChanged,
-    IdempotencyKeyReused,
     NotCancellable,
     NotReschedulable,
     SameSlot,
@@ -34,13 +29,12 @@ from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
-    IdempotencyRecord,
     Site,
     Slot,
 )
 from scheduling.references import new_checkin_token, new_reference
 from scheduling.slot_plans import slots_existing, slots_wanted
-from screening.eligibility import Reason, eligibility_reasons
+from screening.eligibility import eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
 from screening.selectors import participant_eligibility
@@ -206,27 +200,14 @@ def campaign_places_recount(*, campaign_id: int) -> int:
     return used
 
 
-def appointment_book(
-    *, participant: Participant, slot_id: int, idempotency_key: str | None = None
-) -> Appointment:
+def appointment_book(*, participant: Participant, slot_id: int) -> Appointment:
     """Book one place in `slot_id` for her, with its confirmation and reminders.
 
     Raises SlotNotFound, SlotClosed, SlotFull, AlreadyBooked or NotEligible; on
-    any of them nothing is written. With `idempotency_key`, a repeat of the same
-    request returns the appointment the first one made, or raises the error the
-    first one got (as an ApplicationError with the same code and status).
+    any of them nothing is written. A request repeated with an Idempotency-Key
+    is answered at the edge (scheduling.idempotency) and never reaches here.
     """
-    if not idempotency_key:
-        return _book(participant=participant, slot_id=slot_id)
-    # Outside any transaction of ours: the stored answer must survive the raise.
-    status, body = appointment_book_idempotent(
-        participant=participant, slot_id=slot_id, key=idempotency_key
-    )
-    if status != 201:
-        raise _error_from_body(status=status, body=body)
-    return Appointment.objects.select_related("slot__site", "campaign").get(
-        pk=body["id"], participant=participant
-    )
+    return _book(participant=participant, slot_id=slot_id)
 
 
 def _book(*, participant: Participant, slot_id: int) -> Appointment:
@@ -291,102 +272,6 @@ def _book_once(*, participant: Participant, slot_id: int) -> Appointment:
         participant.pk,
     )
     return appointment
-
-
-def _error_body(error: ApplicationError) -> dict[str, Any]:
-    # The same shape the API's exception handler gives.
-    return {"code": error.code, "detail": str(error.detail), **error.extra}
-
-
-_REPLAYABLE_ERRORS: dict[str, type[ApplicationError]] = {
-    error.code: error
-    for error in (AlreadyBooked, SlotClosed, SlotFull, SlotNotFound, AppointmentChanged)
-}
-
-
-def _error_from_body(*, status: int, body: dict[str, Any]) -> ApplicationError:
-    """The stored refusal as the exception the first call raised, so callers can
-    catch a repeat the same way."""
-    code = body.get("code", "")
-    if code == NotEligible.code:
-        return NotEligible(
-            reasons=[
-                Reason(code=reason["code"], message=reason["message"])
-                for reason in body.get("reasons", [])
-            ]
-        )
-    if code in _REPLAYABLE_ERRORS:
-        return _REPLAYABLE_ERRORS[code](body.get("detail"))
-    extra = {k: v for k, v in body.items() if k not in ("code", "detail")}
-    error = ApplicationError(body.get("detail"), code=code, extra=extra)
-    error.status = status
-    return error
-
-
-def _fingerprint(*, slot_id: int) -> str:
-    return hashlib.sha256(f"POST /appointments/ slot={slot_id}".encode()).hexdigest()
-
-
-def _booking_summary(appointment: Appointment) -> dict[str, Any]:
-    return {
-        "id": appointment.pk,
-        "reference": appointment.reference,
-        "status": appointment.status,
-        "slot": appointment.slot_id,
-    }
-
-
-@transaction.atomic
-def appointment_book_idempotent(
-    *,
-    participant: Participant,
-    slot_id: int,
-    key: str,
-    render: Callable[[Appointment], dict[str, Any]] = _booking_summary,
-) -> tuple[int, dict[str, Any]]:
-    """Book at most once per (participant, key); return (HTTP status, body).
-
-    `render` turns a new appointment into the body to store and return (the API
-    passes its output serializer); a refusal is stored as {"code", "detail", ...}.
-
-    The record is inserted before booking. A concurrent request with the same key
-    blocks on the unique index until the first commits, then reads its answer; if
-    the first rolled back, the second books instead. A refused booking's answer
-    (409, 403, 400) is stored too: the same request gets the same answer. The same
-    key with another slot is IdempotencyKeyReused.
-    """
-    fingerprint = _fingerprint(slot_id=slot_id)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                participant=participant,
-                key=key,
-                request_fingerprint=fingerprint,
-                response_status=0,
-            )
-    except IntegrityError:
-        stored = IdempotencyRecord.objects.get(participant=participant, key=key)
-        if stored.request_fingerprint != fingerprint:
-            raise IdempotencyKeyReused from None
-        logger.info(
-            "scheduling.idempotent_repeat record=%s participant=%s",
-            stored.pk,
-            participant.pk,
-        )
-        return stored.response_status, stored.response_body
-
-    try:
-        # A savepoint: a refused booking rolls back, the record of the refusal stays.
-        with transaction.atomic():
-            appointment = _book(participant=participant, slot_id=slot_id)
-    except ApplicationError as error:
-        status, body = error.status, _error_body(error)
-    else:
-        status, body = 201, dict(render(appointment))
-    record.response_status = status
-    record.response_body = body
-    record.save(update_fields=["response_status", "response_body"])
-    return status, body
 
 
 # --- Cancelling and moving ------------------------------------------------------

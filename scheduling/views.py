@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.errors import ApplicationError
 from scheduling import calendar, qr, selectors, services
 from scheduling.forms import CancelForm, SlotChoiceForm
+from scheduling.idempotency import appointment_book_with_key
 from scheduling.listing_cache import CAMPAIGN_CARDS_SECONDS
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Site
+from scheduling.places import PlacesBand, places_band
 from scheduling.selectors import campaign_overviews
 from screening.eligibility import Reason
 from screening.models import Campaign, Participant
@@ -34,6 +36,11 @@ from screening.session import identity_from_session
 class DayChoice:
     day: date
     places_left: int
+
+    @property
+    def places_band(self) -> PlacesBand:
+        """What the picker says of the day's places: a band, not the count."""
+        return places_band(self.places_left)
 
 
 @require_GET
@@ -210,12 +217,16 @@ def book(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = SlotChoiceForm(request.POST)
     if not form.is_valid():
         return _picker(request, campaign=campaign, action=action, form=form, status=400)
+    slot_id, key = form.cleaned_data["slot"], form.cleaned_data["idempotency_key"]
     try:
-        appointment = services.appointment_book(
-            participant=participant,
-            slot_id=form.cleaned_data["slot"],
-            idempotency_key=form.cleaned_data["idempotency_key"] or None,
-        )
+        if key:
+            appointment = appointment_book_with_key(
+                participant=participant, slot_id=slot_id, key=key
+            )
+        else:
+            appointment = services.appointment_book(
+                participant=participant, slot_id=slot_id
+            )
     except ApplicationError as error:
         # A repeated request gets its first answer back as a plain
         # ApplicationError, so the code decides, not the class.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_audit import AuditedRecordAdmin
 from common.masking import mask_name, mask_phone
 from screening.models import (
     Campaign,
@@ -50,7 +51,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(AuditedRecordAdmin):
     """Lists show masked values only; the encrypted columns are never editable here."""
 
     list_display = (
@@ -117,7 +118,7 @@ class SummaryRuleAdmin(admin.ModelAdmin):
     search_fields = ("code", "action_zh", "action_en")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedRecordAdmin):
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
@@ -143,6 +144,10 @@ class ResultAdmin(ReadOnlyAdmin):
     exclude = ("notes",)
     readonly_fields = ("masked_notes",)
 
+    def audit_ref(self, obj: Result) -> tuple[str, str]:
+        # Her data page lists reads of her visit, whose result this is.
+        return "visit", str(obj.visit_id)
+
     @admin.display(description=_("notes"))
     def masked_notes(self, obj: Result) -> str:
         return _("(%(count)s characters, hidden)") % {"count": len(obj.notes or "")}
@@ -159,6 +164,9 @@ class ResultSummaryAdmin(ReadOnlyAdmin):
     )
     list_filter = ("conclusion", "urgent")
 
+    def audit_ref(self, obj: ResultSummary) -> tuple[str, str]:
+        return "visit", str(obj.visit_id)
+
 
 class FollowUpEventInline(admin.TabularInline):
     model = FollowUpEvent
@@ -172,8 +180,10 @@ class FollowUpEventInline(admin.TabularInline):
 
 
 @admin.register(FollowUpCase)
-class FollowUpCaseAdmin(admin.ModelAdmin):
+class FollowUpCaseAdmin(AuditedRecordAdmin):
     """Status moves go through the services' guarded transition, not this form."""
+
+    audit_object_type = "follow_up_case"
 
     list_display = ("id", "status", "conclusion", "urgent", "due_on", "site_id")
     list_filter = ("status", "conclusion", "urgent")
@@ -211,7 +221,7 @@ class ResultImportAdmin(ReadOnlyAdmin):
         "created_by",
         "created_at",
         "filename",
-        "sha256",
+        "file_hash",
         "size",
         "encoding",
         "status",

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.client_address import client_address
 from common.masking import mask_phone
 from common.schema import bad_request
 from screening.authentication import (
@@ -24,6 +25,7 @@ from screening.authentication import (
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import OtpRateLimited, ValidationFailed
 from screening.models import Conclusion, EmploymentType, Participant
+from screening.results.organs import organs_for_page
 from screening.selectors import (
     campaign_get_for_registration,
     participant_get_for_identity,
@@ -133,7 +135,7 @@ class OtpRequestApi(APIView):
         serializer.is_valid(raise_exception=True)
         otp_request(
             phone_raw=serializer.validated_data["phone"],
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_address(request),
         )
         # The same words whether or not the number is registered.
         detail = gettext(
@@ -346,12 +348,33 @@ class ResultListApi(APIView):
             class Meta:
                 ref_name = "ResultFollowUp"
 
+        class OrganSerializer(serializers.Serializer):
+            class StepSerializer(serializers.Serializer):
+                action = serializers.CharField()
+                due_on = serializers.DateField(allow_null=True)
+                urgent = serializers.BooleanField()
+
+                class Meta:
+                    ref_name = "ResultOrganStep"
+
+            organ = serializers.CharField()
+            label = serializers.CharField()
+            conclusion = serializers.ChoiceField(choices=Conclusion.choices)
+            urgent = serializers.BooleanField()
+            paragraphs = serializers.ListField(child=serializers.CharField())
+            steps = StepSerializer(many=True)
+
+            class Meta:
+                ref_name = "ResultOrgan"
+
         visit_date = serializers.DateField()
         site = serializers.CharField()
         tests = TestSerializer(many=True)
         conclusion = serializers.ChoiceField(choices=Conclusion.choices)
         follow_up = FollowUpSerializer()
         text = serializers.CharField()
+        # One message per organ, each with its dated next steps.
+        organs = OrganSerializer(many=True)
 
         class Meta:
             ref_name = "ResultListOutput"
@@ -379,6 +402,7 @@ class ResultListApi(APIView):
                         "due_on": summary.follow_up_due_on,
                     },
                     "text": summary.text_en if english else summary.text_zh,
+                    "organs": organs_for_page(summary.organs, english=english),
                 }
             )
         response = Response(self.OutputSerializer(rows, many=True).data)

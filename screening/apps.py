@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from screening import tasks  # noqa: F401 - the services start them by name

@@ -5,7 +5,6 @@ and get back every reason that stands in the way (an empty list means she may
 book). Messages are in the active language and say whom to call where that helps.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils.formats import date_format
@@ -13,20 +12,9 @@ from django.utils.translation import gettext
 
 from screening.idcard import age_on
 from screening.models import Campaign, CampaignStatus, Sex
+from screening.reasons import Reason, contact_sentence
 
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
-
-
-def contact_sentence(contact_phone: str) -> str:
-    """Whom to call, in the active language; the programme in general when the
-    campaign has no number."""
-    if contact_phone:
-        return gettext("Call %(phone)s and we will help.") % {"phone": contact_phone}
-    return gettext("Ask the trade union's screening programme for help.")
+__all__ = ["Reason", "contact_sentence", "eligibility_reasons"]
 
 
 def _with_contact(message: str, campaign: Campaign) -> str:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError, Conflict, Forbidden, NotFound
-from screening.eligibility import Reason, contact_sentence
+from screening.reasons import Reason, contact_sentence
 
 
 class ValidationFailed(ApplicationError):
@@ -169,3 +169,10 @@ class FollowUpTransitionInvalid(Conflict):
             % {"from": from_status, "to": to_status},
             extra={"from_status": from_status, "to_status": to_status},
         )
+
+
+class ConsentNotPossible(Conflict):
+    code = "consent_not_possible"
+
+    def default_detail(self) -> str:
+        return gettext("Your data has been deleted; please sign up again.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from screening.idcard import InvalidIdNumber, parse_id_number
 from screening.models import District, EmploymentType
 from screening.phone import InvalidPhone, normalise_phone
+from screening.text_checks import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters
 
 # Profile fields, in the order the page shows them; the services name them the same.
 PROFILE_FIELDS = (
@@ -24,10 +25,17 @@ PROFILE_FIELDS = (
 )
 
 
+def _visible(text: str) -> str:
+    if has_hidden_characters(text):
+        raise forms.ValidationError(HIDDEN_CHARACTERS_MESSAGE, code="hidden")
+    return text
+
+
 class PhoneForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
+        error_messages={"required": _("Enter your 11-digit mobile number.")},
         widget=forms.TextInput(
             attrs={
                 "type": "tel",
@@ -49,7 +57,10 @@ class CodeForm(forms.Form):
     code = forms.RegexField(
         label=_("6-digit code"),
         regex=r"^\s*[0-9]{6}\s*$",
-        error_messages={"invalid": _("Enter the 6 digits from the text message.")},
+        error_messages={
+            "invalid": _("Enter the 6 digits from the text message."),
+            "required": _("Enter the 6 digits from the text message."),
+        },
         max_length=12,
         widget=forms.TextInput(
             attrs={
@@ -69,11 +80,15 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name (as on your ID card)"),
         max_length=50,
+        error_messages={"required": _("Enter your name as it is on your ID card.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     id_number = forms.CharField(
         label=_("Resident ID number"),
         max_length=30,
+        error_messages={
+            "required": _("Enter the 18-character number on your ID card.")
+        },
         # Not inputmode=numeric: a number can end in X, which phone number pads lack.
         widget=forms.TextInput(
             attrs={
@@ -87,6 +102,10 @@ class ProfileForm(forms.Form):
         label=_("What work do you do?"),
         choices=EmploymentType.choices,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the kind of work you do."),
+            "invalid_choice": _("Choose the kind of work you do."),
+        },
     )
     employment_other = forms.CharField(
         label=_("If other, what work?"), max_length=100, required=False
@@ -97,7 +116,13 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    district_code = forms.ChoiceField(label=_("District where you work"))
+    district_code = forms.ChoiceField(
+        label=_("District where you work"),
+        error_messages={
+            "required": _("Choose the district where you work."),
+            "invalid_choice": _("Choose one of the districts of this campaign."),
+        },
+    )
 
     def __init__(
         self, *args: Any, districts: Iterable[District], **kwargs: Any
@@ -110,7 +135,16 @@ class ProfileForm(forms.Form):
         ]
 
     def clean_full_name(self) -> str:
-        return " ".join(self.cleaned_data["full_name"].split())
+        name = self.cleaned_data["full_name"]
+        if has_hidden_characters(name):
+            raise forms.ValidationError(HIDDEN_CHARACTERS_MESSAGE, code="hidden")
+        return " ".join(name.split())
+
+    def clean_employment_other(self) -> str:
+        return _visible(self.cleaned_data["employment_other"])
+
+    def clean_employer(self) -> str:
+        return _visible(self.cleaned_data["employer"])
 
     def clean_id_number(self) -> str:
         try:

@@ -8,6 +8,7 @@ ISO 7064 MOD 11-2 check character.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -82,9 +83,16 @@ class IdNumber:
     region_known: bool
 
 
+# Any whitespace, the full-width space of Chinese input methods included.
+_WHITESPACE = re.compile(r"\s+")
+
+
 def normalise_id_number(raw: str) -> str:
-    """The form to hash and compare: surrounding whitespace gone, X in upper case."""
-    return raw.strip().upper()
+    """The form to hash and compare: full-width characters as their ASCII selves
+    (a Chinese input method in full-width mode types U+FF10-U+FF19 and U+FF38), spaces
+    anywhere gone (numbers are often typed or pasted in groups), X in upper case.
+    Other Unicode digits stay as they are, and so are refused as a format error."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", raw)).upper()
 
 
 def id_check_character(body: str) -> str:

@@ -1,15 +1,17 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.cellkey import new_record_key
-from common.crypto import EncryptedTextField
+from common.crypto import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
 from common.masking import mask_id_number, mask_name, mask_phone
 from common.models import TimeStampedModel
+from screening.errors import FollowUpTransitionInvalid
 
 
 class District(models.Model):
@@ -423,6 +425,25 @@ class SummaryRule(models.Model):
             return f"{self.test}:{self.code} + {self.requires_test}"
         return f"{self.test}:{self.code}"
 
+    def clean(self) -> None:
+        # Her summary gives every step a date; a rule that asks her to act
+        # without saying by when would leave one undated.
+        acting = (
+            Conclusion.RECALL,
+            Conclusion.REFER,
+            Conclusion.PRECANCER,
+            Conclusion.CANCER,
+        )
+        if self.conclusion in acting and self.follow_up_days is None:
+            raise ValidationError(
+                {
+                    "follow_up_days": _(
+                        "A rule that asks her to act needs the days within "
+                        "which she should."
+                    )
+                }
+            )
+
 
 class ResultSource(models.TextChoices):
     DESK = "desk", _("Clinic desk")
@@ -437,8 +458,13 @@ class ImportStatus(models.TextChoices):
 
 
 class ResultImport(models.Model):
-    """One uploaded lab CSV. The bytes stay in the database so that any worker
-    can read them; the sha256 makes a second upload of the same file a no-op."""
+    """One uploaded lab CSV. The file holds references, results and free-text
+    notes, so it is kept only until its run ends, and sealed meanwhile (any
+    worker can read it, a copy of the database cannot); the row errors are
+    sealed too and hold no note text. `file_hash` is a keyed hash, so the column
+    cannot be matched against a file an intruder holds; with it a second upload
+    of the same file by the same uploader for the same sites is a no-op
+    (another site's nurse with the same file gets her own import)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -452,10 +478,12 @@ class ResultImport(models.Model):
     # The sites whose visits this upload may record results for; null: any site
     # (a program admin). Screening knows sites only by id.
     site_ids = models.JSONField(_("sites"), null=True, blank=True)
-    filename = models.CharField(_("file name"), max_length=200, blank=True)
-    sha256 = models.CharField(_("sha256"), max_length=64, unique=True)
+    # A file is often named after the woman or the day; sealed like the rest.
+    filename = EncryptedTextField(_("file name"), blank=True)
+    file_hash = models.CharField(_("file hash"), max_length=64, db_index=True)
     size = models.PositiveIntegerField(_("size in bytes"))
-    content = models.BinaryField(_("content"))
+    # Erased (null) once the run has ended, done or failed.
+    content = EncryptedBytesField(_("content"), null=True, blank=True)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(
         _("status"),
@@ -468,7 +496,12 @@ class ResultImport(models.Model):
     processed = models.PositiveIntegerField(_("rows processed"), default=0)
     recorded = models.PositiveIntegerField(_("results recorded"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
-    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # [{"row", "field", "message", "reference"}]; the reference lets her
+    # erasure drop her rows. Emptied after RESULT_IMPORT_ERRORS_DAYS.
+    errors = EncryptedJSONField(_("errors"), default=list, blank=True)
+    errors_erased_at = models.DateTimeField(
+        _("row errors erased at"), null=True, blank=True
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Moves with every committed batch; a run that stops moving is picked up again.
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
@@ -478,6 +511,16 @@ class ResultImport(models.Model):
         verbose_name = _("result import")
         verbose_name_plural = _("result imports")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One import per file, uploader and sites, even for two uploads at
+            # once; an admin's upload (any site) and an unknown uploader count
+            # as one value each, not as distinct nulls.
+            models.UniqueConstraint(
+                fields=["file_hash", "created_by", "site_ids"],
+                name="one_import_per_file_uploader_and_sites",
+                nulls_distinct=False,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"import {self.pk}"
@@ -555,6 +598,9 @@ class ResultSummary(models.Model):
     text_zh = models.TextField(_("explanation (Chinese)"))
     text_en = models.TextField(_("explanation (English)"))
     follow_up_due_on = models.DateField(_("follow up by"), null=True, blank=True)
+    # One message per organ: [{"organ", "conclusion", "urgent", "text_zh",
+    # "text_en", "steps": [{"action_zh", "action_en", "due_on", "urgent"}]}].
+    organs = models.JSONField(_("per organ"), default=list, blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     version = models.PositiveIntegerField(_("version"), default=1)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
@@ -654,8 +700,6 @@ class FollowUpCase(TimeStampedModel):
     def set_status(self, to_status: str) -> str:
         """Move to `to_status` if DOMAIN §1.5 allows it; returns the old status.
         The caller saves; every status change goes through here."""
-        from screening.errors import FollowUpTransitionInvalid
-
         if to_status not in FOLLOW_UP_TRANSITIONS.get(self.status, frozenset()):
             raise FollowUpTransitionInvalid(
                 from_status=self.status, to_status=to_status
@@ -751,3 +795,11 @@ class DeletionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"deletion request {self.pk}"
+
+
+# Declared in their own module; imported here so the app registers them.
+from screening.contact_models import (  # noqa: E402, F401
+    ContactAttempt,
+    ContactOutcome,
+    RevealPurpose,
+)

@@ -2,7 +2,8 @@
 
 A code is six digits from `secrets`, lives five minutes, is used once and dies
 after five wrong tries. Only a keyed hash of it is stored; the code itself travels
-in the outbox row that sends it. Every limit is counted while holding a row lock
+encrypted in the outbox row that sends it, and is erased there once sent,
+used, replaced or expired. Every limit is counted while holding a row lock
 on the phone (and on the IP address), so concurrent requests cannot both pass.
 """
 
@@ -19,18 +20,18 @@ from django.utils import timezone, translation
 
 from common.audit import audit_record
 from common.crypto import keyed_hash, keyed_hash_candidates
+from notifications.secrets import notification_erase_secret
 from notifications.services import notification_schedule
-from screening.authentication import token_hash
 from screening.errors import OtpInvalid, OtpRateLimited, PhoneInvalid
-from screening.models import OtpChallenge, OtpRateScope, Participant, ParticipantToken
+from screening.models import OtpChallenge, OtpRateScope, Participant
 from screening.phone import InvalidPhone, normalise_phone
+from screening.tokens import participant_token_issue
 
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_WRONG_ATTEMPTS = 5
-TOKEN_LIFETIME = timedelta(days=30)
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -130,9 +131,12 @@ def otp_request(*, phone_raw: str, ip: str | None) -> None:
             _lock_scope(ip_hash)
         _check_limits(phone_hash=phone_hash, ip_hash=ip_hash, now=now)
 
-        OtpChallenge.objects.filter(
+        voided = OtpChallenge.objects.filter(
             phone_hash=phone_hash, used_at__isnull=True, expires_at__gt=now
-        ).update(expires_at=now)
+        )
+        for voided_id in voided.values_list("pk", flat=True):
+            notification_erase_secret(recipient_ref=f"otp:{voided_id}")
+        voided.update(expires_at=now)
         # Older rows count towards no limit any more; keep no more than needed.
         OtpChallenge.objects.filter(
             phone_hash=phone_hash, created_at__lte=now - DAY
@@ -149,7 +153,8 @@ def otp_request(*, phone_raw: str, ip: str | None) -> None:
             phone=phone,
             kind="otp",
             dedupe_key=f"otp:{challenge.pk}",
-            context={"code": code},
+            # Encrypted apart from the parameters, never shown, erased once sent.
+            secret={"code": code},
             recipient_ref=f"otp:{challenge.pk}",
             language=_message_language(),
         )
@@ -187,17 +192,14 @@ def otp_verify(*, phone_raw: str, code: str) -> tuple[str, Participant | None]:
         if matched:
             challenge.used_at = now
             challenge.save(update_fields=["used_at"])
+            # Used: the code still waiting to go (a slow gateway) opens nothing now.
+            notification_erase_secret(recipient_ref=f"otp:{challenge.pk}")
             # During a rotation of ID_HASH_KEY her row may carry the old hash.
             participant = Participant.objects.filter(
                 phone_hash__in=keyed_hash_candidates(phone, purpose="phone")
             ).first()
-            key = secrets.token_urlsafe(32)
-            token = ParticipantToken.objects.create(
-                key_hash=token_hash(key),
-                phone=phone,
-                phone_hash=phone_hash,
-                participant=participant,
-                expires_at=now + TOKEN_LIFETIME,
+            key, token = participant_token_issue(
+                phone=phone, phone_hash=phone_hash, participant=participant
             )
         else:
             challenge.attempts += 1

@@ -28,6 +28,8 @@ from notifications.privacy import (
     notifications_cancel_future_for_recipient,
     notifications_forget_recipient,
 )
+from screening.audit_words import action_words
+from screening.local_times import local_iso, zone_name
 from screening.models import (
     Consent,
     ConsentPurpose,
@@ -36,6 +38,7 @@ from screening.models import (
     Participant,
     ParticipantToken,
 )
+from screening.results.import_retention import result_imports_forget_references
 from screening.services import consent_withdraw
 from screening.signals import consent_withdrawn, personal_data_requested
 
@@ -93,7 +96,7 @@ def participant_profile(*, participant: Participant) -> dict[str, Any]:
         "employer": participant.employer,
         "district": participant.district.name,
         "sms_reminders": participant.sms_reminders,
-        "registered_at": participant.created_at.isoformat(),
+        "registered_at": local_iso(participant.created_at),
     }
 
 
@@ -103,10 +106,8 @@ def participant_consents(*, participant: Participant) -> list[dict[str, Any]]:
             "purpose": consent.purpose,
             "purpose_label": str(consent.get_purpose_display()),
             "text_version": consent.text_version,
-            "given_at": consent.given_at.isoformat(),
-            "withdrawn_at": (
-                consent.withdrawn_at.isoformat() if consent.withdrawn_at else None
-            ),
+            "given_at": local_iso(consent.given_at),
+            "withdrawn_at": local_iso(consent.withdrawn_at),
         }
         for consent in Consent.objects.filter(participant=participant).order_by(
             "given_at", "id"
@@ -156,6 +157,7 @@ def participant_results(*, participant: Participant) -> list[dict[str, Any]]:
                     {
                         "id": follow_up.pk,
                         "status": follow_up.status,
+                        "status_label": str(follow_up.get_status_display()),
                         "due_on": (
                             follow_up.due_on.isoformat() if follow_up.due_on else None
                         ),
@@ -202,9 +204,10 @@ def participant_staff_access(
         {
             "username": event.actor.username if event.actor else event.actor_label,
             "action": event.action,
+            "action_label": action_words(event.action, event.object_type),
             "record": event.object_type,
             "purpose": event.purpose,
-            "time": event.created_at.isoformat(),
+            "time": local_iso(event.created_at),
         }
         for event in events
     ]
@@ -221,7 +224,9 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
         phone_hashes=_phone_hashes(participant),
     )
     data: dict[str, Any] = {
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": local_iso(timezone.now()),
+        # Every time below is local, with its offset, in this zone.
+        "time_zone": zone_name(),
         "profile": participant_profile(participant=participant),
         "consents": participant_consents(participant=participant),
     }
@@ -232,7 +237,7 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
         {
             "kind": message.kind,
             "kind_label": message.kind_label,
-            "time": (message.sent_at or message.send_at).isoformat(),
+            "time": local_iso(message.sent_at or message.send_at),
             "status": message.status,
             "status_label": message.status_label,
         }
@@ -245,8 +250,8 @@ def participant_data(*, participant: Participant) -> dict[str, Any]:
     data["deletion_requests"] = [
         {
             "status": request.status,
-            "requested_at": request.requested_at.isoformat(),
-            "done_at": request.done_at.isoformat() if request.done_at else None,
+            "requested_at": local_iso(request.requested_at),
+            "done_at": local_iso(request.done_at),
         }
         for request in DeletionRequest.objects.filter(participant=participant)
     ]
@@ -323,8 +328,14 @@ def _forget_free_text(participant: Participant) -> None:
     event_model = _results_model("FollowUpEvent")
     if result_model is not None:
         result_model.objects.filter(visit__participant=participant).update(notes="")
+        result_imports_forget_references(
+            references=participant.visits.values_list("reference", flat=True)
+        )
     if event_model is not None:
         event_model.objects.filter(case__participant=participant).update(note="")
+    attempt_model = _results_model("ContactAttempt")
+    if attempt_model is not None:
+        attempt_model.objects.filter(case__participant=participant).update(note="")
 
 
 def _anonymise_now(

@@ -14,14 +14,22 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
-from screening import privacy
+from common.errors import ApplicationError
+from screening import consent, privacy
+from screening.consent_again import participant_consent_again
 from screening.models import DeletionStatus, Participant
 from screening.selectors import participant_has_consent
 from screening.session import identity_from_session, sign_out
 
 SELF_REQUEST = "self_request"
+# The booked status as scheduling writes it (screening never imports scheduling).
+BOOKED = "booked"
 
 
 def _participant(request: HttpRequest) -> Participant | None:
@@ -44,6 +52,9 @@ def my_data(request: HttpRequest) -> HttpResponse:
         {
             "data": privacy.participant_data(participant=participant),
             "has_consent": participant_has_consent(participant=participant),
+            "consent_title": consent.HEALTH_DATA_CONSENT_TITLE,
+            "consent_paragraphs": consent.HEALTH_DATA_CONSENT_PARAGRAPHS,
+            "consent_version": consent.HEALTH_DATA_CONSENT_VERSION,
         },
     )
 
@@ -63,20 +74,49 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw_consent(request: HttpRequest) -> HttpResponse:
+    """Asks first, as cancelling a booking does; only a POST that says `confirm`
+    withdraws."""
     participant = _participant(request)
     if participant is None:
         return redirect("signin")
-    privacy.participant_withdraw_consent(participant=participant)
-    messages.info(
+    if not participant_has_consent(participant=participant):
+        return redirect("my_data")
+    if request.method == "POST" and request.POST.get("confirm") == "on":
+        privacy.participant_withdraw_consent(participant=participant)
+        messages.info(
+            request,
+            gettext(
+                "You have withdrawn your consent. Your future bookings and "
+                "reminders are cancelled. You can give your consent again here "
+                "at any time."
+            ),
+        )
+        return redirect("my_data")
+    bookings = [
+        row
+        for row in privacy.participant_data(participant=participant)["appointments"]
+        if row["status"] == BOOKED
+    ]
+    return render(request, "screening/privacy/withdraw.html", {"bookings": bookings})
+
+
+@require_POST
+def consent_again(request: HttpRequest) -> HttpResponse:
+    participant = _participant(request)
+    if participant is None:
+        return redirect("signin")
+    try:
+        participant_consent_again(participant=participant)
+    except ApplicationError as error:
+        messages.error(request, str(error.detail))
+        return redirect("my_data")
+    messages.success(
         request,
-        gettext(
-            "You have withdrawn your consent. Your future bookings and reminders "
-            "are cancelled."
-        ),
+        gettext("Thank you: your consent is recorded again. You can book a time now."),
     )
-    return redirect("my_data")
+    return redirect("my")
 
 
 @require_POST

@@ -7,6 +7,8 @@
 - Sign-in codes and their rate-limit rows go after a day, expired sign-in tokens
   and expired page sessions at once.
 - Outbox rows lose the phone number after MESSAGE_LOG_RETENTION_DAYS.
+- Lab import files that outlived their run, and row errors after
+  RESULT_IMPORT_ERRORS_DAYS (screening.results.import_retention).
 - Aggregates (anonymised participants, appointments, results) and audit events
   (ids only, append-only) stay.
 """
@@ -14,7 +16,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,6 +39,7 @@ from screening.privacy import (
     participant_anonymise_for_retention,
     participant_legal_hold,
 )
+from screening.results.import_retention import result_imports_purge
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ class PurgeCounts:
     tokens_deleted: int = 0
     sessions_deleted: int = 0
     messages_masked: int = 0
+    import_files_erased: int = 0
+    import_errors_erased: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -124,6 +129,8 @@ def purge_expired(*, dry_run: bool = False) -> PurgeCounts:
         ):
             counts.participants_anonymised += 1
     counts.deletion_requests_finished = deletion_requests_finish(dry_run=dry_run)
+    imports = result_imports_purge(dry_run=dry_run)
+    counts.import_files_erased, counts.import_errors_erased = astuple(imports)
 
     challenges = OtpChallenge.objects.filter(created_at__lt=now - OTP_KEEP)
     recent_keys = OtpChallenge.objects.filter(created_at__gte=now - OTP_KEEP)

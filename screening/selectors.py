@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from common.crypto import keyed_hash_candidates
 from screening.authentication import PhoneIdentity
 from screening.eligibility import Reason, eligibility_reasons
 from screening.errors import CampaignRequired, CampaignUnavailable, NotRegistered
@@ -12,8 +13,18 @@ from screening.models import (
     ConsentPurpose,
     Participant,
 )
+from screening.results.history import (
+    visit_results_current,
+    visit_results_history,
+    visit_results_notes,
+)
+from screening.results.review_window import (
+    result_ready_pending,
+    result_review_minutes,
+)
 from screening.results.selectors import (
     follow_up_get,
+    follow_up_last_attempts,
     follow_up_worklist,
     outcome_atoms,
     outcome_counts,
@@ -23,11 +34,13 @@ from screening.results.selectors import (
     visits_missing_results,
     visits_with_results_for_participant,
 )
+from screening.results.undo import results_undo_window_open
 
 __all__ = [
     "campaign_get_for_registration",
     "campaign_list_public",
     "follow_up_get",
+    "follow_up_last_attempts",
     "follow_up_worklist",
     "outcome_atoms",
     "outcome_counts",
@@ -36,7 +49,13 @@ __all__ = [
     "participant_has_consent",
     "result_code_labels",
     "result_import_get",
+    "result_ready_pending",
+    "result_review_minutes",
+    "results_undo_window_open",
     "visit_for_appointment",
+    "visit_results_current",
+    "visit_results_history",
+    "visit_results_notes",
     "visits_missing_results",
     "visits_with_results_for_participant",
 ]
@@ -113,3 +132,11 @@ def participant_eligibility(
         has_active_appointment=has_active_appointment,
         consent_given=participant_has_consent(participant=participant),
     )
+
+
+def id_number_registered(*, id_number: str) -> bool:
+    """Whether a woman is registered with this (already checked) ID number, under
+    the current hash key or one being rotated out."""
+    return Participant.objects.filter(
+        id_hash__in=keyed_hash_candidates(id_number, purpose="id")
+    ).exists()

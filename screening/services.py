@@ -20,6 +20,7 @@ from screening.errors import AlreadyRegistered, IdTaken, ValidationFailed
 from screening.idcard import IdNumber, InvalidIdNumber, age_on, parse_id_number
 from screening.models import (
     Campaign,
+    CampaignStatus,
     Consent,
     ConsentPurpose,
     District,
@@ -29,6 +30,7 @@ from screening.models import (
     Sex,
 )
 from screening.otp import otp_request, otp_verify
+from screening.results.contact import follow_up_call_record, follow_up_phone_reveal
 from screening.results.follow_up import (
     follow_up_contact_record,
     follow_up_transition,
@@ -36,12 +38,16 @@ from screening.results.follow_up import (
 from screening.results.imports import result_import_create
 from screening.results.recording import result_record
 from screening.results.summaries import summary_compute
+from screening.results.undo import result_undo_last
 from screening.results.visits import visit_open, visit_undo
+from screening.text_checks import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters
 
 __all__ = [
     "consent_give",
     "consent_withdraw",
+    "follow_up_call_record",
     "follow_up_contact_record",
+    "follow_up_phone_reveal",
     "follow_up_transition",
     "otp_request",
     "otp_verify",
@@ -49,6 +55,7 @@ __all__ = [
     "participant_update",
     "result_import_create",
     "result_record",
+    "result_undo_last",
     "summary_compute",
     "visit_open",
     "visit_undo",
@@ -72,6 +79,8 @@ def _add(errors: Errors, field: str, message: str) -> None:
 def _check_full_name(errors: Errors, full_name: str) -> None:
     if not full_name:
         _add(errors, "full_name", gettext("Enter your name as it is on your ID card."))
+    elif has_hidden_characters(full_name):
+        _add(errors, "full_name", str(HIDDEN_CHARACTERS_MESSAGE))
     elif len(full_name) > NAME_MAX_LENGTH:
         _add(
             errors,
@@ -82,7 +91,9 @@ def _check_full_name(errors: Errors, full_name: str) -> None:
 
 
 def _check_length(errors: Errors, field: str, value: str, max_length: int) -> None:
-    if len(value) > max_length:
+    if has_hidden_characters(value):
+        _add(errors, field, str(HIDDEN_CHARACTERS_MESSAGE))
+    elif len(value) > max_length:
         _add(
             errors,
             field,
@@ -153,6 +164,23 @@ def _district_for_campaign(
             errors, "district", gettext("Choose one of the districts of this campaign.")
         )
     return district
+
+
+def _district_of_her_campaigns(
+    participant: Participant, district_code: str
+) -> District | None:
+    """The district, if a campaign she could be screened in covers it: one that
+    covers her present district and is not over. Moving anywhere else would put
+    her outside every campaign that funds her place."""
+    return (
+        District.objects.filter(
+            code=district_code.strip(),
+            campaigns__districts=participant.district_id,
+        )
+        .exclude(campaigns__status__in=[CampaignStatus.CLOSED, CampaignStatus.ARCHIVED])
+        .distinct()
+        .first()
+    )
 
 
 def _link_tokens(*, phone_hash: str, participant: Participant) -> None:
@@ -304,9 +332,13 @@ def participant_update(
             employer=participant.employer,
         )
     if district_code is not None:
-        district = District.objects.filter(code=district_code.strip()).first()
+        district = _district_of_her_campaigns(participant, district_code)
         if district is None:
-            _add(errors, "district", gettext("Choose one of the listed districts."))
+            _add(
+                errors,
+                "district",
+                gettext("Choose one of the districts of your screening campaign."),
+            )
         else:
             participant.district = district
             changed.append("district")

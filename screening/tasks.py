@@ -2,7 +2,13 @@
 
 from celery import shared_task
 
-from screening.results.imports import result_import_run, result_imports_resume_stale
+from screening.results.imports import (
+    RESULT_IMPORT_RUN_TASK,
+    SUMMARY_COMPUTE_MANY_TASK,
+    result_import_run,
+    result_imports_resume_stale,
+)
+from screening.results.recording import SUMMARY_COMPUTE_TASK
 from screening.results.selectors import visits_needing_summary
 from screening.results.summaries import summary_compute
 from screening.retention import purge_expired
@@ -17,7 +23,7 @@ def purge_expired_task() -> None:
 
 
 @shared_task(
-    name="screening.summary_compute", time_limit=60, soft_time_limit=50, **IDEMPOTENT
+    name=SUMMARY_COMPUTE_TASK, time_limit=60, soft_time_limit=50, **IDEMPOTENT
 )
 def summary_compute_task(visit_id: int) -> None:
     """Safe to run twice: an unchanged summary writes nothing and sends nothing."""
@@ -25,7 +31,7 @@ def summary_compute_task(visit_id: int) -> None:
 
 
 @shared_task(
-    name="screening.summary_compute_many",
+    name=SUMMARY_COMPUTE_MANY_TASK,
     time_limit=300,
     soft_time_limit=280,
     **IDEMPOTENT,
@@ -38,7 +44,7 @@ def summary_compute_many_task(visit_ids: list[int]) -> None:
 
 
 @shared_task(
-    name="screening.result_import_run",
+    name=RESULT_IMPORT_RUN_TASK,
     time_limit=1800,
     soft_time_limit=1700,
     **IDEMPOTENT,

@@ -23,7 +23,7 @@ from common.masking import mask_phone
 from screening import consent, services
 from screening.authentication import PhoneIdentity
 from screening.eligibility import Reason, eligibility_reasons
-from screening.errors import ValidationFailed
+from screening.errors import IdTaken, ValidationFailed
 from screening.forms import (
     PROFILE_FIELDS,
     CodeForm,
@@ -32,9 +32,17 @@ from screening.forms import (
     ProfileForm,
 )
 from screening.idcard import parse_id_number
+from screening.language_switch import (
+    checked_draft,
+    requested_language,
+    switch_keeping_profile,
+)
 from screening.models import Campaign, District
+from screening.resend import resend_refusal_message
+from screening.results.organs import organs_for_page
 from screening.selectors import (
     campaign_list_public,
+    id_number_registered,
     result_code_labels,
     visits_with_results_for_participant,
 )
@@ -172,11 +180,17 @@ def code_step(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
 
     form = CodeForm()
     notice = None
+    refusal = None
     if request.method == "POST" and "resend" in request.POST:
         try:
             services.otp_request(phone_raw=phone, ip=client_ip(request))
         except ApplicationError as error:
-            form.add_error(None, _error_text(error))
+            # The code form is unbound here: the refusal is the page's, not a field's.
+            refusal = (
+                resend_refusal_message(error)
+                if error.status == TOO_MANY_REQUESTS
+                else _error_text(error)
+            )
         else:
             notice = gettext("A new code is on its way.")
     elif request.method == "POST":
@@ -203,8 +217,9 @@ def code_step(request: HttpRequest, campaign_id: int | None = None) -> HttpRespo
             "urls": urls,
             "masked_phone": mask_phone(phone),
             "notice": notice,
+            "refusal": refusal,
         },
-        status=400 if form.errors else 200,
+        status=429 if refusal else 400 if form.errors else 200,
     )
 
 
@@ -262,8 +277,24 @@ def profile_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign, _identity = gate
     districts = _districts(campaign)
 
+    language = requested_language(request) if request.method == "POST" else None
+    if language is not None:
+        return switch_keeping_profile(
+            request,
+            campaign_id=campaign.pk,
+            profile_url=_urls(campaign)["profile"],
+            language=language,
+        )
     if request.method == "POST":
         form = ProfileForm(request.POST, districts=districts)
+        if form.is_valid() and id_number_registered(
+            id_number=form.cleaned_data["id_number"]
+        ):
+            # Said here, beside the number, not after she has read the consent.
+            # The consent step still has the last word (a race, a second tab).
+            form.add_error(
+                "id_number", str(IdTaken(contact_phone=campaign.contact_phone).detail)
+            )
         if form.is_valid():
             draft = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
             save_profile_draft(request, {"campaign_id": campaign.pk, **draft})
@@ -290,12 +321,18 @@ def profile_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def consent_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    identity = identity_from_session(request)
+    if identity is not None and identity.participant is not None:
+        # A second or third tap on "agree" arrives once the first has registered
+        # her: it goes where the first went, step 5, not to an empty bookings page.
+        clear_profile_draft(request)
+        return redirect(_urls(_campaign_or_404(campaign_id))["book"])
     gate = _registration_gate(request, campaign_id)
     if isinstance(gate, HttpResponse):
         return gate
     campaign, identity = gate
     stored = profile_draft(request)
-    if not stored or stored.get("campaign_id") != campaign.pk:
+    if not stored or not checked_draft(stored, campaign.pk):
         return redirect(_urls(campaign)["profile"])
     draft: dict[str, Any] = stored
 
@@ -333,9 +370,9 @@ def consent_step(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     form.add_error(target, message)
         except ApplicationError as error:
             if error.code == "already_registered":
-                # Registered meanwhile, in another tab or on another phone.
+                # Registered meanwhile, by a tap a moment earlier or another tab.
                 clear_profile_draft(request)
-                return redirect("my")
+                return redirect(_urls(campaign)["book"])
             if error.code == "id_taken":
                 return _profile_again(
                     request, campaign, draft, {"id_number": [str(error.detail)]}
@@ -414,6 +451,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 "paragraphs": [part for part in text.split("\n\n") if part.strip()],
                 "action": summary.action_en if english else summary.action_zh,
                 "due_on": summary.follow_up_due_on,
+                "organs": organs_for_page(summary.organs, english=english),
                 "tests": [
                     {
                         "test": result.get_test_display(),

@@ -11,6 +11,8 @@ bash scripts/ensure-axe.sh
 
 echo "== ruff"
 $BIN/ruff check .
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+$BIN/lint-imports --no-logo
 echo "== bandit (medium and above; exceptions and reasons: docs/security.md)"
 $BIN/bandit -r common accounts screening scheduling notifications config -ll -q
 echo "== pip-audit"

@@ -151,6 +151,14 @@ def test_web_runs_gunicorn_with_workers_from_web_concurrency(
     assert "--workers ${WEB_CONCURRENCY:-3}" in command
 
 
+def test_the_web_port_is_published_on_loopback_only_for_the_proxy_in_front(
+    services: dict[str, Any], env_example: dict[str, str]
+) -> None:
+    # Reachable around the proxy, anyone could write their own X-Forwarded-For.
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert env_example["TRUSTED_PROXY_HOPS"] == "1"
+
+
 def test_web_healthcheck_asks_healthz_with_python_because_slim_has_no_curl(
     services: dict[str, Any],
 ) -> None:

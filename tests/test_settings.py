@@ -18,6 +18,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "ankang.example.org",
     "DATABASE_URL": "postgres://root@127.0.0.1:5432/ankang",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "SMS_BACKEND": "http",
+    "SMS_HTTP_URL": "https://sms.example.org/send",
+    "SMS_HTTP_SECRET": "a-shared-secret-of-the-gateway",
 }
 
 
@@ -86,6 +89,20 @@ def test_an_unknown_sms_backend_is_named_at_start_up() -> None:
 
     assert result.returncode != 0
     assert "SMS_BACKEND must be one of" in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["console", "file", "locmem"])
+def test_production_refuses_an_sms_backend_that_keeps_codes_in_logs_or_files(
+    backend: str,
+) -> None:
+    env = {**PRODUCTION_ENV, "SMS_BACKEND": backend}
+
+    checked = run_manage("check", env=env)
+    deploy = run_manage("check", "--deploy", env=env)
+
+    assert checked.returncode != 0
+    assert "notifications.E002" in checked.stderr
+    assert deploy.returncode != 0
 
 
 def test_a_short_secret_key_is_refused_in_production() -> None:

@@ -143,13 +143,18 @@ AUTHENTICATION_BACKENDS = [
 # Staff lock-out (SPEC §4a): 5 failures lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# By account, not by address: a clinic's tablets share one address behind its
-# router, and one mistyping nurse must not lock out the whole desk.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# By account from one address: a guesser elsewhere cannot lock a nurse out of
+# her own desk by typing her name, and a clinic's tablets sharing one address
+# lock only the account mistyped. The account as a whole is locked later, after
+# STAFF_ACCOUNT_FAILURE_LIMIT failures from any address (accounts.account_lockout).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+STAFF_ACCOUNT_FAILURE_LIMIT = env_int("STAFF_ACCOUNT_FAILURE_LIMIT", 30, minimum=1)
+# Who is mailed when a staff account is locked everywhere (and on server errors).
+ADMINS = [(email, email) for email in env_list("ADMINS", [])]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# axes.W006 asks for the address in the lock-out parameters; see just above.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client behind the trusted proxies, as the audit trail and OTP limits see it.
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
 
 # Staff two-factor sign-in (TOTP, django-otp). On unless turned off: local and
 # test settings turn it off for convenience; `check --deploy` warns when it is off.
@@ -218,7 +223,8 @@ if len(ID_HASH_KEY) < 16:
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Nesting and integers bounded, or either is a 500 (common.json_parser).
+    "DEFAULT_PARSER_CLASSES": ["common.json_parser.BoundedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "screening.authentication.ParticipantTokenAuthentication",
         "accounts.authentication.StaffTokenAuthentication",
@@ -266,12 +272,17 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Whatever a task prints is ordinary output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 # --- Messages (SPEC §5).
 SMS_BACKEND = env_choice(
     "SMS_BACKEND", "console", ("console", "file", "locmem", "aliyun", "tencent", "http")
 )
 SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl")))
+# console, file and locmem keep phone numbers and sign-in codes in logs, a file
+# or memory: production refuses them (notifications.E002).
+SMS_DEVELOPMENT_BACKENDS_ALLOWED = True
 OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 500, minimum=1)
 # A row claimed but never sent (a lost task, a flushed broker) goes back to the pool.
 OUTBOX_RECLAIM_AFTER_SECONDS = env_int("OUTBOX_RECLAIM_AFTER_SECONDS", 300, minimum=30)
@@ -281,6 +292,10 @@ OTP_LIMIT_PER_PHONE_MINUTE = env_int("OTP_LIMIT_PER_PHONE_MINUTE", 1, minimum=1)
 OTP_LIMIT_PER_PHONE_HOUR = env_int("OTP_LIMIT_PER_PHONE_HOUR", 5, minimum=1)
 OTP_LIMIT_PER_PHONE_DAY = env_int("OTP_LIMIT_PER_PHONE_DAY", 10, minimum=1)
 OTP_LIMIT_PER_IP_HOUR = env_int("OTP_LIMIT_PER_IP_HOUR", 20, minimum=1)
+
+# Reverse proxies in front of the web process whose X-Forwarded-For is believed
+# (common.client_address). 0: the client is REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 
 LOG_LEVEL = env_choice(
     "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -345,6 +360,9 @@ OUTBOX_COALESCE_IMMEDIATE = env_bool("OUTBOX_COALESCE_IMMEDIATE", True)
 OUTBOX_IMMEDIATE_LINGER_MS = env_int("OUTBOX_IMMEDIATE_LINGER_MS", 200)
 # A kick whose task was lost stops holding back the next one after this long.
 OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, minimum=1)
+# "Result ready" waits this long after results are recorded at the desk: a
+# correction in that time replaces the waiting message instead of sending a second.
+RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

@@ -25,3 +25,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # A password alone never opens a staff page, the admin or a staff API token here.
 STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", True)
+
+# Phone numbers and sign-in codes must not end up in logs or files: a real
+# gateway only (notifications.E002 stops `migrate` and `check` otherwise).
+SMS_DEVELOPMENT_BACKENDS_ALLOWED = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from unicodedata import east_asian_width
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from common.suppression import Cell
 
 WIDTH = 360
+# The labels' font size in the drawing's units (union.css sets the same).
+LABEL_SIZE = 12
 PALETTE = ("#b0305a", "#2e6f9e", "#2e7d4f", "#c77700", "#6b4fa0", "#5b6770")
 
 
@@ -34,13 +37,64 @@ def _text(x: float, y: float, text: str, css: str, anchor: str = "start") -> str
     )
 
 
-def _short(label: str, limit: int = 9) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """Roughly how wide `text` draws: a Chinese character is one em, a Latin one
+    a little over half (the drawing cannot measure text, and need not be exact)."""
+    return sum(size if east_asian_width(ch) in "WF" else size * 0.62 for ch in text)
+
+
+def _fit(text: str, width: float) -> str:
+    """`text` cut to `width`, with an ellipsis when it had to be cut."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(label: str, width: float) -> list[str]:
+    """The label on one line, or on two (at a space for words, anywhere in
+    Chinese), the second cut with an ellipsis only when two lines are not enough."""
+    if _text_width(label) <= width:
+        return [label]
+    words = label.split(" ")
+    first, rest = "", label
+    for i in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:i])
+        if _text_width(head) <= width:
+            first, rest = head, " ".join(words[i:])
+            break
+    if not first:
+        first = label
+        while len(first) > 1 and _text_width(first) > width:
+            first = first[:-1]
+        rest = label[len(first) :]
+    return [first, _fit(rest.strip(), width)]
+
+
+def _label(x: float, y: float, lines: list[str]) -> str:
+    if len(lines) == 1:
+        return _text(x, y, lines[0], "lbl", "end")
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LABEL_SIZE + 1}">{escape(line)}'
+        "</tspan>"
+        for i, line in enumerate(lines)
+    )
+    top = y - (LABEL_SIZE + 1) / 2
+    return (
+        f'<text x="{x:.1f}" y="{top:.1f}" class="lbl" text-anchor="end">{spans}</text>'
+    )
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, threshold: int) -> SafeString:
-    """Horizontal bars, one per row, so long group names fit a phone."""
-    row_height, label_width, top = 30, 118, 8
+    """Horizontal bars, one per row, so long group names fit a phone. The label
+    column is as wide as the longest label needs, up to half the drawing; a longer
+    label goes on two lines, so an English name is not cut to a few letters."""
+    top = 8
+    widest = max((_text_width(b.label) for b in bars), default=0)
+    label_width = min(max(widest + 12, 60), WIDTH / 2)
+    labels = [_wrap(b.label, label_width - 6) for b in bars]
+    row_height = 40 if any(len(lines) > 1 for lines in labels) else 30
     area = WIDTH - label_width - 44
     values = [b.cell.value for b in bars if not b.cell.suppressed and b.cell.value]
     largest = max(values, default=0) or 1
@@ -50,24 +104,26 @@ def bar_chart(bars: Sequence[Bar], *, title: str, threshold: int) -> SafeString:
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
-    for i, bar in enumerate(bars):
+    for i, (bar, lines) in enumerate(zip(bars, labels, strict=True)):
         y = top + i * row_height
+        bar_y = y + (row_height - 18) / 2
+        baseline = bar_y + 13
         parts.append(f"<g><title>{escape(bar.label)}</title>")
-        parts.append(_text(label_width - 6, y + 19, _short(bar.label), "lbl", "end"))
+        parts.append(_label(label_width - 6, baseline, lines))
         if bar.cell.suppressed:
             parts.append(
-                f'<rect x="{label_width}" y="{y + 6}" width="10" height="18" '
+                f'<rect x="{label_width:.1f}" y="{bar_y:.1f}" width="10" height="18" '
                 f'class="hidden-bar" fill="#c9cfd4"/>'
             )
-            parts.append(_text(label_width + 16, y + 19, f"<{threshold}", "val"))
+            parts.append(_text(label_width + 16, baseline, f"<{threshold}", "val"))
         else:
             value = bar.cell.value or 0
             length = area * value / largest
             parts.append(
-                f'<rect x="{label_width}" y="{y + 6}" width="{length:.1f}" '
+                f'<rect x="{label_width:.1f}" y="{bar_y:.1f}" width="{length:.1f}" '
                 f'height="18" fill="{PALETTE[0]}"/>'
             )
-            parts.append(_text(label_width + length + 4, y + 19, str(value), "val"))
+            parts.append(_text(label_width + length + 4, baseline, str(value), "val"))
         parts.append("</g>")
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in the SVG is escaped # nosec B308 B703

@@ -15,7 +15,12 @@ Definitions (SPEC §1 union staff, DOMAIN §1.6):
 - **screened**, **no_show**, **cancelled**: appointments in that status.
 - **quota_used**: funded places taken in the whole campaign (active appointments),
   whatever the range, against the campaign's ``quota``.
-- **turnout_rate** = checked_in / booked; **no_show_rate** = no_show / booked.
+- **turnout_rate** = checked_in / (checked_in + no_show): of the visits whose time
+  has come, the share she came to. A booking still ahead is not due and stays out
+  of both sides; a booking counts as missed once the no-show job has marked it
+  (``NO_SHOW_AFTER_MINUTES`` after its slot ends). Over all bookings the rate
+  would sink towards zero mid-campaign, with most visits still to come.
+  **no_show_rate** = no_show / (checked_in + no_show), so the two add up to 1.
 
 ``from`` and ``to`` select appointments by the **day of their slot** (the visit day,
 in the project's time zone) and registrations by the **day she registered**.
@@ -36,7 +41,7 @@ tables. A test holds the two to the same numbers.
 Anonymisation keeps birth year, district and employment type but moves the birth
 date to 1 January, so an anonymised woman may move up one age band.
 
-What leaves is perturbed (`common.cellkey`, docs/adr/0009): every cell is the sum
+What leaves is perturbed (`common.cellkey`, docs/adr/0012): every cell is the sum
 of its days' atoms (`scheduling.reports.turnout_atoms`), each rounded by its cell
 key to a multiple of 5 (of 10 for checked_in, screened and check_ins, which the
 outcome report's "screened" counts too). The totals row adds up the groups'
@@ -72,9 +77,11 @@ from screening.models import Campaign, District, EmploymentType
 GROUP_BYS = ("employment_type", "district", "site", "day", "age_band")
 APPOINTMENT_MEASURES = ("booked", "checked_in", "screened", "no_show", "cancelled")
 MEASURES = ("registered", *APPOINTMENT_MEASURES)
+# Over the visits that are due (checked in or missed), never over every booking.
+DUE = ("checked_in", "no_show")
 RATES = {
-    "turnout_rate": Rate("checked_in", ("booked",)),
-    "no_show_rate": Rate("no_show", ("booked",)),
+    "turnout_rate": Rate("checked_in", DUE),
+    "no_show_rate": Rate("no_show", DUE),
 }
 SERIES_MEASURES = ("registrations", "bookings", "check_ins")
 # The rounding base of each published count (common.cellkey): the threshold, but

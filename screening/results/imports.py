@@ -1,17 +1,13 @@
 """Lab CSV imports: upload once, then a worker records the rows in batches.
 
-The file is read as a stream (csv over a text wrapper), never as a list of
-rows, so a 100,000-row export fits in a small worker. Columns, in any order:
-`reference,test,value,notes` or 预约号,检查项目,结果,备注; `notes` may be left
-out. Encoding: UTF-8, UTF-8 with BOM, or GBK (what Chinese Excel saves).
+How the file is read lives in screening.results.lab_csv. What is kept of it:
+the file itself, sealed, only until its run ends; a keyed hash of it, so the
+same upload twice is one import; the row errors, sealed, naming the row, the
+column and the reference but never a note's text.
 """
 
-import codecs
-import csv
 import hashlib
-import io
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -25,13 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.audit import audit_record
+from common.crypto import keyed_hash, keyed_hash_candidates
+from common.enqueue import task_named
 from screening.errors import ResultImportInvalid
 from screening.models import ImportStatus, ResultImport, ResultSource, Visit
-from screening.results.codes import (
-    allowed_codes,
-    code_problem,
-    normalise_test,
-    normalise_value,
+from screening.results.codes import allowed_codes, code_problem
+from screening.results.lab_csv import (
+    ImportFileError,
+    Row,
+    check_file,
+    detect_encoding,
+    iter_rows,
 )
 from screening.results.recording import NOTES_MAX_LENGTH, ResultInput, results_write
 
@@ -41,142 +41,9 @@ BATCH_SIZE = 2000
 SUMMARY_CHUNK = 500
 MAX_ERRORS_KEPT = 1000
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DECODE_CHUNK = 1 << 16
 # A run whose last batch is older than this has died; another may take over.
 STALE_AFTER = timedelta(minutes=10)
-
-COLUMN_ALIASES = {
-    "reference": "reference",
-    "预约号": "reference",
-    "test": "test",
-    "检查项目": "test",
-    "value": "value",
-    "结果": "value",
-    "notes": "notes",
-    "备注": "notes",
-}
-REQUIRED_COLUMNS = ("reference", "test", "value")
-BINARY_SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "an Excel workbook or zip file"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel workbook"),
-)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; `message` tells the desk why."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-def _decodes(content: bytes, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    view = memoryview(content)
-    try:
-        for start in range(0, len(view), DECODE_CHUNK):
-            decoder.decode(view[start : start + DECODE_CHUNK])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def detect_encoding(content: bytes) -> str:
-    """utf-8-sig, utf-8 or gb18030 (a superset of GBK); ImportFileError if the
-    bytes are empty, binary, or text in none of these."""
-    if not content.strip():
-        raise ImportFileError(gettext("The file is empty."))
-    for signature, what in BINARY_SIGNATURES:
-        if content.startswith(signature):
-            raise ImportFileError(
-                gettext(
-                    "This is %(what)s, not a CSV file. In Excel, use Save As "
-                    "and choose CSV."
-                )
-                % {"what": what}
-            )
-    if b"\x00" in content:
-        raise ImportFileError(
-            gettext("This is not a CSV file: it contains binary data.")
-        )
-    if content.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if _decodes(content, "utf-8"):
-        return "utf-8"
-    if _decodes(content, "gb18030"):
-        return "gb18030"
-    raise ImportFileError(
-        gettext("This file is not text in UTF-8 or GBK, so it cannot be a CSV file.")
-    )
-
-
-def _column_map(header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = COLUMN_ALIASES.get(cell.strip().lstrip("\ufeff").lower())
-        if name is not None and name not in columns:
-            columns[name] = index
-    if any(name not in columns for name in REQUIRED_COLUMNS):
-        raise ImportFileError(
-            gettext(
-                "The first row must name the columns reference, test, value and "
-                "optionally notes (or 预约号, 检查项目, 结果, 备注)."
-            )
-        )
-    return columns
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    reference: str
-    test: str
-    value: str
-    notes: str
-
-
-def iter_rows(content: bytes, encoding: str) -> Iterator[Row]:
-    """Data rows as they stream past; `number` is the row as a spreadsheet shows
-    it (the header is row 1). Blank lines are skipped."""
-    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ImportFileError(gettext("The file is empty."))
-        columns = _column_map(header)
-        notes_at = columns.get("notes")
-        width = max(columns.values()) + 1
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield Row(
-                number=number,
-                reference=cells[columns["reference"]].strip().upper(),
-                test=normalise_test(cells[columns["test"]]),
-                value=normalise_value(cells[columns["value"]]),
-                notes=cells[notes_at].strip() if notes_at is not None else "",
-            )
-    except csv.Error as exc:
-        raise ImportFileError(
-            gettext("This file could not be read as CSV: %(reason)s")
-            % {"reason": str(exc)}
-        ) from None
-
-
-def check_file(content: bytes) -> str:
-    """The encoding, once the header has been read; ImportFileError otherwise."""
-    encoding = detect_encoding(content)
-    for _row in iter_rows(content, encoding):
-        break
-    return encoding
+FILE_HASH_PURPOSE = "result_import"
 
 
 def result_import_create(
@@ -187,10 +54,57 @@ def result_import_create(
     With `site_ids`, rows are recorded only for visits at those sites: clinic
     staff write results for their own sites and nobody else's.
 
-    The same bytes uploaded again return the first import and change nothing.
+    The same bytes uploaded again by the same uploader for the same sites
+    return the first import and change nothing.
     Raises ResultImportInvalid (400) for a file that is empty, too large, binary,
     not UTF-8 or GBK text, or without the required columns.
     """
+    content, sha256 = _read_upload(uploaded_file)
+    file_hash = keyed_hash(sha256, purpose=FILE_HASH_PURPOSE)
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    sites = None if site_ids is None else sorted(set(site_ids))
+    existing = _same_upload(
+        keyed_hash_candidates(sha256, purpose=FILE_HASH_PURPOSE),
+        actor=actor,
+        sites=sites,
+    )
+    if existing is not None:
+        return existing
+    try:
+        encoding = check_file(content)
+    except ImportFileError as exc:
+        code = "empty_file" if not content.strip() else "not_csv"
+        raise ResultImportInvalid(exc.message, code=code) from None
+    try:
+        with transaction.atomic():
+            result_import = ResultImport.objects.create(
+                created_by=actor,
+                site_ids=sites,
+                filename=(getattr(uploaded_file, "name", "") or "")[-200:],
+                file_hash=file_hash,
+                size=len(content),
+                content=content,
+                encoding=encoding,
+            )
+            audit_record(
+                actor=by,
+                action="result_import.created",
+                obj_type="result_import",
+                obj_id=result_import.pk,
+            )
+            transaction.on_commit(partial(_enqueue_run, result_import.pk))
+    except IntegrityError:
+        # The same upload twice at once: the unique constraint kept one.
+        kept = _same_upload([file_hash], actor=actor, sites=sites)
+        if kept is None:
+            raise
+        return kept
+    logger.info("result_imports.created id=%s size=%s", result_import.pk, len(content))
+    return result_import
+
+
+def _read_upload(uploaded_file: UploadedFile) -> tuple[bytes, str]:
+    """The file's bytes and their sha256, refused past RESULT_IMPORT_MAX_BYTES."""
     max_bytes = int(getattr(settings, "RESULT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
     digest = hashlib.sha256()
     buffer = bytearray()
@@ -205,53 +119,43 @@ def result_import_create(
                 code="too_large",
             )
         digest.update(chunk)
-    content = bytes(buffer)
-    sha256 = digest.hexdigest()
-    existing = ResultImport.objects.defer("content").filter(sha256=sha256).first()
-    if existing is not None:
-        return existing
-    try:
-        encoding = check_file(content)
-    except ImportFileError as exc:
-        code = "empty_file" if not content.strip() else "not_csv"
-        raise ResultImportInvalid(exc.message, code=code) from None
-    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
-    try:
-        with transaction.atomic():
-            result_import = ResultImport.objects.create(
-                created_by=actor,
-                site_ids=None if site_ids is None else sorted(set(site_ids)),
-                filename=(getattr(uploaded_file, "name", "") or "")[-200:],
-                sha256=sha256,
-                size=len(content),
-                content=content,
-                encoding=encoding,
-            )
-            audit_record(
-                actor=by,
-                action="result_import.created",
-                obj_type="result_import",
-                obj_id=result_import.pk,
-            )
-            transaction.on_commit(partial(_enqueue_run, result_import.pk))
-    except IntegrityError:
-        # The same file, uploaded twice at once: the unique hash kept one.
-        return ResultImport.objects.defer("content").get(sha256=sha256)
-    logger.info("result_imports.created id=%s size=%s", result_import.pk, len(content))
-    return result_import
+    return bytes(buffer), digest.hexdigest()
+
+
+def _same_upload(
+    hashes: list[str], *, actor: Any, sites: list[int] | None
+) -> ResultImport | None:
+    """The earlier import of this file by this uploader for these sites. Keyed
+    per uploader and sites: another site's nurse with the same file must have
+    her rows recorded, not be handed the first nurse's import."""
+    uploads = ResultImport.objects.defer("content").filter(file_hash__in=hashes)
+    uploads = (
+        uploads.filter(created_by__isnull=True)
+        if actor is None
+        else uploads.filter(created_by=actor)
+    )
+    # A JSON field compared with None matches JSON null, not a missing value.
+    uploads = (
+        uploads.filter(site_ids__isnull=True)
+        if sites is None
+        else uploads.filter(site_ids=sites)
+    )
+    return uploads.first()
+
+
+# Started by name (see common.enqueue): screening.tasks imports this module.
+RESULT_IMPORT_RUN_TASK = "screening.result_import_run"
+SUMMARY_COMPUTE_MANY_TASK = "screening.summary_compute_many"
 
 
 def _enqueue_run(import_id: int) -> None:
-    from screening.tasks import result_import_run_task
-
-    result_import_run_task.delay(import_id)
+    task_named(RESULT_IMPORT_RUN_TASK).delay(import_id)
 
 
 def _enqueue_summaries(visit_ids: list[int]) -> None:
-    from screening.tasks import summary_compute_many_task
-
+    many = task_named(SUMMARY_COMPUTE_MANY_TASK)
     for start in range(0, len(visit_ids), SUMMARY_CHUNK):
-        summary_compute_many_task.delay(visit_ids[start : start + SUMMARY_CHUNK])
+        many.delay(visit_ids[start : start + SUMMARY_CHUNK])
 
 
 class _Overtaken(Exception):
@@ -265,10 +169,18 @@ class _Progress:
     error_count: int
     errors: list[dict[str, Any]]
 
-    def add_error(self, row: int, field: str, message: str) -> None:
+    def add_error(self, row: Row, field: str, message: str) -> None:
+        """Never the row's notes: only fixed texts, the reference, test and code."""
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append({"row": row, "field": field, "message": message})
+            self.errors.append(
+                {
+                    "row": row.number,
+                    "field": field,
+                    "message": message,
+                    "reference": row.reference[:32],
+                }
+            )
 
 
 def _flush(
@@ -295,7 +207,7 @@ def _flush(
             visit = by_reference.get(row.reference)
             if visit is None:
                 progress.add_error(
-                    row.number,
+                    row,
                     "reference",
                     gettext("No checked-in visit has the reference %(reference)s.")
                     % {"reference": row.reference},
@@ -349,11 +261,29 @@ def _claim(import_id: int) -> bool:
     )
 
 
-def _fail(import_id: int, message: str) -> None:
+def _fail(import_id: int, message: str) -> ResultImport:
     ResultImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+        status=ImportStatus.FAILED,
+        message=message,
+        finished_at=timezone.now(),
+        content=None,
     )
     logger.warning("result_imports.failed id=%s", import_id)
+    return ResultImport.objects.defer("content").get(pk=import_id)
+
+
+def _stored_file(result_import: ResultImport) -> tuple[bytes, str]:
+    """The kept bytes and their encoding, with the row total saved; raises
+    ImportFileError if the file is gone or unreadable."""
+    if result_import.content is None:
+        raise ImportFileError(gettext("The file is no longer kept. Upload it again."))
+    content = bytes(result_import.content)
+    encoding = detect_encoding(content)
+    total = sum(1 for _row in iter_rows(content, encoding))
+    ResultImport.objects.filter(pk=result_import.pk).update(
+        encoding=encoding, total=total
+    )
+    return content, encoding
 
 
 def result_import_run(*, import_id: int) -> ResultImport | None:
@@ -366,14 +296,10 @@ def result_import_run(*, import_id: int) -> ResultImport | None:
     if result_import.started_at is None:
         result_import.started_at = timezone.now()
         result_import.save(update_fields=["started_at"])
-    content = bytes(result_import.content)
     try:
-        encoding = detect_encoding(content)
-        total = sum(1 for _row in iter_rows(content, encoding))
+        content, encoding = _stored_file(result_import)
     except ImportFileError as exc:
-        _fail(import_id, exc.message)
-        return ResultImport.objects.defer("content").get(pk=import_id)
-    ResultImport.objects.filter(pk=import_id).update(encoding=encoding, total=total)
+        return _fail(import_id, exc.message)
 
     progress = _Progress(
         processed=result_import.processed,
@@ -396,7 +322,7 @@ def result_import_run(*, import_id: int) -> ResultImport | None:
                 continue
             problem = _row_problem(row, allowed, seen)
             if problem is not None:
-                progress.add_error(row.number, *problem)
+                progress.add_error(row, *problem)
             else:
                 seen[key] = row.number
                 batch.append(row)
@@ -405,13 +331,13 @@ def result_import_run(*, import_id: int) -> ResultImport | None:
                 batch = []
         _flush(result_import, batch, progress, index)
     except ImportFileError as exc:
-        _fail(import_id, exc.message)
-        return ResultImport.objects.defer("content").get(pk=import_id)
+        return _fail(import_id, exc.message)
     except _Overtaken:
         logger.warning("result_imports.overtaken id=%s", import_id)
         return None
+    # The run has ended: the file, notes and all, is not kept a moment longer.
     ResultImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.DONE, finished_at=timezone.now()
+        status=ImportStatus.DONE, finished_at=timezone.now(), content=None
     )
     logger.info(
         "result_imports.done id=%s rows=%s recorded=%s errors=%s",

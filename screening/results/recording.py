@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.audit import client_ip
+from common.enqueue import task_named
 from common.models import AuditEvent
 from screening.errors import NotCheckedIn, ResultInvalid, VisitNotFound
 from screening.models import Result, ResultImport, ResultSource, Visit
@@ -39,10 +40,12 @@ class ResultInput:
     row: int | None = None
 
 
-def _enqueue_summary(visit_id: int) -> None:
-    from screening.tasks import summary_compute_task
+# Started by name (see common.enqueue): screening.tasks imports this module.
+SUMMARY_COMPUTE_TASK = "screening.summary_compute"
 
-    summary_compute_task.delay(visit_id)
+
+def _enqueue_summary(visit_id: int) -> None:
+    task_named(SUMMARY_COMPUTE_TASK).delay(visit_id)
 
 
 def _actor(by: Any) -> Any:

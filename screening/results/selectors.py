@@ -12,6 +12,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.utils import timezone
@@ -22,6 +23,7 @@ from screening.models import (
     FOLLOW_UP_COMPLETED,
     FOLLOW_UP_ENDED,
     Conclusion,
+    ContactAttempt,
     FollowUpCase,
     FollowUpStatus,
     Participant,
@@ -298,3 +300,14 @@ def outcome_atoms(
         conditions,
     )
     return found
+
+
+def follow_up_last_attempts(*, case_ids: list[int]) -> dict[int, ContactAttempt]:
+    """The latest call of each case, in one query, for the worklist."""
+    latest = ContactAttempt.objects.filter(case_id=OuterRef("case_id")).order_by(
+        "-at", "-id"
+    )
+    attempts = ContactAttempt.objects.filter(
+        case_id__in=case_ids, pk=Subquery(latest.values("pk")[:1])
+    ).select_related("by")
+    return {attempt.case_id: attempt for attempt in attempts}

@@ -8,13 +8,13 @@ severe of them.
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.services import notification_schedule
 from screening.models import (
     Conclusion,
     Consent,
@@ -25,11 +25,10 @@ from screening.models import (
     Visit,
 )
 from screening.results.follow_up import follow_up_sync
+from screening.results.organs import Finding, organ_messages
+from screening.results.review_window import result_ready_hold
 
 logger = logging.getLogger(__name__)
-
-RESULT_READY_KIND = "result_ready"
-MESSAGE_LANGUAGE = "zh-hans"
 
 
 @dataclass(frozen=True)
@@ -114,30 +113,39 @@ class SummaryFields:
     text_zh: str
     text_en: str
     follow_up_days: int | None
+    organs: list[dict[str, Any]]
+
+
+def rule_findings(
+    *, results: dict[str, str], rules: list[SummaryRule]
+) -> list[Finding]:
+    """Each result's outcome, with the test it came from (in the results' order)."""
+    outcomes = rules_apply(results=results, rules=rules)
+    return [
+        Finding(test=test, **asdict(outcome))
+        for test, outcome in zip(results, outcomes, strict=True)
+    ]
 
 
 def summary_fields(
-    *, results: dict[str, str], rules: list[SummaryRule]
+    *, results: dict[str, str], rules: list[SummaryRule], day: date
 ) -> SummaryFields:
-    outcomes = sorted(
-        rules_apply(results=results, rules=rules), key=_rank, reverse=True
-    )
-    top = outcomes[0]
-
-    def joined(texts: list[str]) -> str:
-        return "\n\n".join(
-            dict.fromkeys(text.strip() for text in texts if text.strip())
-        )
-
+    """The visit's overall conclusion (the most severe of all, which the
+    follow-up case and the reports count) and one message per organ."""
+    findings = rule_findings(results=results, rules=rules)
+    top = max(findings, key=lambda f: f.rank)
+    organs = organ_messages(findings, day=day)
     return SummaryFields(
         conclusion=top.conclusion,
         severity=top.severity,
-        urgent=any(o.urgent for o in outcomes if o.conclusion == top.conclusion),
+        urgent=any(f.urgent for f in findings if f.conclusion == top.conclusion),
         action_zh=top.action_zh,
         action_en=top.action_en,
-        text_zh=joined([o.text_zh for o in outcomes]),
-        text_en=joined([o.text_en for o in outcomes]),
+        # One paragraph per organ: older readers of the text see no contradiction.
+        text_zh="\n\n".join(o["text_zh"] for o in organs if o["text_zh"]),
+        text_en="\n\n".join(o["text_en"] for o in organs if o["text_en"]),
         follow_up_days=top.follow_up_days,
+        organs=organs,
     )
 
 
@@ -177,7 +185,7 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
         rules = list(
             SummaryRule.objects.filter(active=True, code__in=set(results.values()))
         )
-        fields = summary_fields(results=results, rules=rules)
+        fields = summary_fields(results=results, rules=rules, day=visit.day)
         due_on = (
             visit.day + timedelta(days=fields.follow_up_days)
             if fields.follow_up_days is not None
@@ -192,6 +200,7 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
             "text_zh": fields.text_zh,
             "text_en": fields.text_en,
             "follow_up_due_on": due_on,
+            "organs": fields.organs,
         }
         fingerprint = hashlib.sha256(
             json.dumps(values, sort_keys=True, default=str).encode()
@@ -212,14 +221,12 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
         summary.computed_at = now
         summary.save()
         if _may_message(visit):
-            # The message says only that a result is ready, never what it is.
-            notification_schedule(
+            result_ready_hold(
+                visit_id=visit.pk,
+                version=summary.version,
                 phone=visit.participant.phone,
-                kind=RESULT_READY_KIND,
-                dedupe_key=f"visit:{visit.pk}:result-ready:{summary.version}",
-                context={},
-                recipient_ref=f"participant:{visit.participant_id}",
-                language=MESSAGE_LANGUAGE,
+                participant_id=visit.participant_id,
+                now=now,
             )
         follow_up_sync(visit=visit, summary=summary, may_message=_may_message(visit))
     logger.info("summaries.computed visit=%s version=%s", visit.pk, summary.version)

@@ -79,14 +79,14 @@ def visit_open(
 
 
 def visit_undo(*, visit: Visit, by: Any) -> Visit:
-    """Mark the check-in a mistake. Refused once any result was recorded: those
-    belong to a real visit."""
+    """Mark the check-in a mistake. Refused while a result is recorded: those
+    belong to a real visit. Results undone (none current) are only history."""
     with transaction.atomic():
         # The same lock result_record takes: no result can slip in meanwhile.
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.undone_at is not None:
             return locked
-        if Result.objects.filter(visit=locked).exists():
+        if Result.objects.filter(visit=locked, is_current=True).exists():
             raise ResultsExist
         locked.undone_at = timezone.now()
         locked.save(update_fields=["undone_at"])

@@ -7,9 +7,11 @@
   "use strict";
 
   function setUpScanner(form) {
-    var button = form.querySelector("button.scan");
-    var video = form.querySelector("video.scanner");
-    var field = form.querySelector("input[name=token]");
+    // The camera's controls sit after the box's outcome, in the same card.
+    var scope = form.closest(".desk-box") || form;
+    var button = scope.querySelector("button.scan");
+    var video = scope.querySelector("video.scanner");
+    var field = scope.querySelector("input[name=token]");
     if (!button || !video || !field) return;
     if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return;
     button.hidden = false;
@@ -50,7 +52,9 @@
 
   function busy() {
     var active = document.activeElement;
-    if (active && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) return true;
+    // The check-in box has the focus all day: empty, it is not someone typing.
+    var box = active && active.closest && active.closest("form.checkin");
+    if (active && !box && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) return true;
     var typed = Array.prototype.some.call(
       document.querySelectorAll("form.checkin input[type=text]"),
       function (input) { return input.value !== ""; }

@@ -59,3 +59,11 @@ def sign_in_both_steps(client: Client, user: User) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def program_admin(username: str = "program-admin") -> User:
+    """A program admin as `staff_create` makes one: the admin with the program
+    admins' group, not a superuser."""
+    from accounts.services import staff_create
+
+    return staff_create(username=username, role=Role.ADMIN, password=STAFF_PASSWORD)

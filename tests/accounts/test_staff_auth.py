@@ -4,10 +4,13 @@ failures (django-axes), for the API, the page and the admin alike."""
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Role, StaffToken
+from common.models import AuditEvent
 from tests.accounts.factories import STAFF_PASSWORD, UserFactory
 from tests.scheduling.desk_support import clinic_user
 from tests.scheduling.factories import SiteFactory
@@ -17,9 +20,12 @@ pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token/"
 
 
-def ask_token(username: str, password: str):  # type: ignore[no-untyped-def]
+def ask_token(username: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     return APIClient().post(
-        TOKEN_URL, {"username": username, "password": password}, format="json"
+        TOKEN_URL,
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
     )
 
 
@@ -117,6 +123,64 @@ def test_a_lock_out_is_per_account_not_per_address() -> None:
         ask_token(locked.username, "not-the-password")
 
     response = ask_token(colleague.username, STAFF_PASSWORD)
+
+    assert response.status_code == 200
+
+
+def test_a_guesser_elsewhere_cannot_lock_her_out_of_her_own_desk() -> None:
+    nurse = UserFactory()
+    for _attempt in range(5):
+        ask_token(nurse.username, "not-the-password", address="198.51.100.9")
+
+    from_the_guesser = ask_token(nurse.username, STAFF_PASSWORD, "198.51.100.9")
+    from_her_desk = ask_token(nurse.username, STAFF_PASSWORD, "203.0.113.7")
+
+    assert from_the_guesser.status_code == 429
+    assert from_her_desk.status_code == 200
+
+
+def test_a_lock_out_from_one_address_is_logged_and_audited(caplog) -> None:  # type: ignore[no-untyped-def]
+    nurse = UserFactory()
+    for _attempt in range(5):
+        ask_token(nurse.username, "not-the-password", address="198.51.100.9")
+
+    event = AuditEvent.objects.get(action="staff.locked_out")
+    assert event.object_id == nurse.username
+    assert event.ip_address == "198.51.100.9"
+    assert "staff.locked_out scope=address" in caplog.text
+
+
+@override_settings(STAFF_ACCOUNT_FAILURE_LIMIT=12, ADMINS=[("a", "a@example.org")])
+def test_guessing_from_many_addresses_locks_the_account_everywhere_and_mails_admins(
+    mailoutbox,
+) -> None:  # type: ignore[no-untyped-def]
+    nurse = UserFactory()
+    # Four tries from each of three addresses: none of them locked on its own.
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        for _attempt in range(4):
+            ask_token(nurse.username, "not-the-password", address=address)
+
+    first = ask_token(nurse.username, STAFF_PASSWORD, "203.0.113.7")
+    again = ask_token(nurse.username, STAFF_PASSWORD, "203.0.113.8")
+
+    assert first.status_code == again.status_code == 429
+    assert first.json()["code"] == "locked_out"
+    [mail] = mailoutbox
+    assert nurse.username in mail.body
+    event = AuditEvent.objects.get(action="staff.account_locked")
+    assert event.details["failures"] == 12
+    assert event.details["addresses"] == 3
+
+
+@override_settings(STAFF_ACCOUNT_FAILURE_LIMIT=12)
+def test_the_account_wide_lock_ends_with_the_cool_off() -> None:
+    nurse = UserFactory()
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        for _attempt in range(4):
+            ask_token(nurse.username, "not-the-password", address=address)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = ask_token(nurse.username, STAFF_PASSWORD, "203.0.113.7")
 
     assert response.status_code == 200
 

@@ -162,15 +162,14 @@ def test_the_courier_signs_up_books_moves_cancels_rebooks_reads_results_and_with
     downloaded = json.loads(download.value.path().read_text(encoding="utf-8"))
     assert rebooked.reference in json.dumps(downloaded, ensure_ascii=False)
     page.get_by_role("button", name="撤回我的同意").click()
-    expect(page.locator("main")).to_contain_text("撤回")
+    journey.step("withdraw-asked")
+    page.get_by_role("button", name="确定撤回我的同意").click()
+    expect(page.locator("main")).to_contain_text("您已撤回同意")
+    expect(page.get_by_role("button", name="重新同意处理我的健康信息")).to_be_visible()
     journey.step("withdrawn")
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 1: asking for a new code within the minute gives a 500",
-)
 def test_the_courier_asks_for_a_new_code_while_the_sms_is_slow_and_her_code_still_works(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,
@@ -185,6 +184,7 @@ def test_the_courier_asks_for_a_new_code_while_the_sms_is_slow_and_her_code_stil
     journey.step("resend-too-soon")
     assert not journey.server_errors, journey.server_errors
     expect(page.locator("main")).to_contain_text("秒")
+    expect(page.locator("main")).to_contain_text("验证码仍然有效")
     page.fill("input[name=code]", code)
     page.click("button[name=verify]")
     expect(page.locator("input[name=full_name]")).to_be_visible()
@@ -210,10 +210,6 @@ def signed_up_with_a_booking(
     expect(page.get_by_role("button", name="取消预约")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 9: withdrawing consent is one unconfirmed tap",
-)
 def test_the_courier_is_asked_to_confirm_before_her_consent_is_withdrawn(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,
@@ -224,14 +220,14 @@ def test_the_courier_is_asked_to_confirm_before_her_consent_is_withdrawn(
     journey.goto("/my/data/")
     journey.page.get_by_role("button", name="撤回我的同意").click()
     journey.step("withdraw-asked")
+    expect(journey.page.locator("main")).to_contain_text("以下预约将被取消")
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
+    journey.page.get_by_role("link", name="不,保留我的同意").click()
+    expect(journey.page.get_by_role("button", name="撤回我的同意")).to_be_visible()
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).exists()
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 9: nothing lets her give consent again",
-)
 def test_the_courier_gives_consent_again_after_withdrawing_it_and_can_book(
     open_journey,  # type: ignore[no-untyped-def]
     celery_worker_thread: None,
@@ -253,4 +249,72 @@ def test_the_courier_gives_consent_again_after_withdrawing_it_and_can_book(
     pick_first_time(page, world.site.name)
     page.click("button[name=choose]")
     expect(page.get_by_role("button", name="取消预约")).to_be_visible()
+    journey.done()
+
+
+def error_in_view_and_focused(page: Page) -> None:
+    error = page.locator("#choice-error")
+    expect(error).to_contain_text("请先选择一个时间")
+    expect(error).to_be_focused()
+    expect(error).to_be_in_viewport()
+
+
+def test_the_courier_who_forgets_to_choose_a_time_lands_on_the_error(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    signed_up_with_a_booking(journey, world.campaign.pk, world.site.name)
+
+    page.get_by_role("button", name="改约其他时间").click()
+    page.get_by_role("link", name=re.compile(world.site.name)).click()
+    page.locator("ul.pick a[href*='day=']").first.click()
+    page.click("button[name=choose]")
+    error_in_view_and_focused(page)
+    journey.step("reschedule-without-a-time")
+
+    page.get_by_role("link", name="保留原预约").click()
+    page.get_by_role("button", name="取消预约").click()
+    page.get_by_role("button", name="确定取消预约").click()
+    journey.goto(f"/book/{world.campaign.pk}/")
+    page.get_by_role("link", name=re.compile(world.site.name)).click()
+    page.locator("ul.pick a[href*='day=']").first.click()
+    page.click("button[name=choose]")
+    error_in_view_and_focused(page)
+    journey.step("book-without-a-time")
+    page.locator("input[name=slot]:not([disabled])").first.check()
+    page.click("button[name=choose]")
+    expect(page.get_by_role("button", name="取消预约")).to_be_visible()
+    journey.done()
+
+
+def test_the_courier_switches_language_mid_form_and_keeps_what_she_typed(
+    open_journey,  # type: ignore[no-untyped-def]
+    celery_worker_thread: None,
+) -> None:
+    world = courier_world()
+    journey = open_journey(COURIER)
+    page = journey.page
+    sign_up(journey, world.campaign.pk)
+    page.fill("input[name=code]", wait_for_code())
+    page.click("button[name=verify]")
+    id_number = newcomer_id_number(9)
+    page.fill("input[name=full_name]", "张敏")
+    page.fill("input[name=id_number]", f"{id_number[:6]} {id_number[6:]}")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("About you")
+    expect(page.locator("input[name=full_name]")).to_have_value("张敏")
+    journey.step("profile-in-english")
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("input[name=id_number]")).to_have_value(
+        f"{id_number[:6]} {id_number[6:]}"
+    )
+    page.check("input[name=employment_type][value=food_delivery]")
+    page.select_option("select[name=district_code]", "410802")
+    # Enter still means "Next", not a change of language.
+    page.press("input[name=full_name]", "Enter")
+    expect(page.locator("input[name=consent_health_data]")).to_be_visible()
     journey.done()

@@ -7,27 +7,28 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from notifications.models import Notification, Status
 from scheduling.clinic import appointment_check_in, appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
-from screening.models import Visit
+from screening.models import FollowUpCase, Visit
 from screening.tasks import summary_compute_task
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey
 from tests.scheduling.desk_support import clinic_user, slot_today
-from tests.scheduling.factories import AppointmentFactory, SiteFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    ConsentedParticipantFactory,
+    SiteFactory,
+)
 from tests.screening.factories import (
     CampaignFactory,
     DistrictFactory,
-    ParticipantFactory,
     newcomer_id_number,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
-# The desk list's axe findings belong to the desk's own fix (issue 14 item 11);
-# test_the_desk_pages_have_no_serious_accessibility_violation holds them.
-DESK = ("/desk/",)
 
 
 def queue_of_thirty() -> tuple[object, list[Appointment]]:
@@ -41,7 +42,8 @@ def queue_of_thirty() -> tuple[object, list[Appointment]]:
     queue = [
         AppointmentFactory(
             slot=slots[n % 10],
-            participant=ParticipantFactory(
+            # Every woman who booked has agreed to the processing of her data.
+            participant=ConsentedParticipantFactory(
                 full_name=f"{SURNAMES[n]}秀英", phone=f"1381234{n:04d}"
             ),
         )
@@ -60,9 +62,13 @@ def sign_in(journey: Journey, username: str) -> None:
 
 
 def checked_in(journey: Journey, appointment: Appointment) -> None:
-    expect(journey.page.locator(".flash li.success")).to_contain_text(
-        appointment.reference
+    page = journey.page
+    expect(page.locator(".flash li.success")).to_contain_text(appointment.reference)
+    # Named in full beside the box, which has the focus for the next woman.
+    expect(page.locator(".just .full-name")).to_have_text(
+        appointment.participant.full_name
     )
+    expect(page.locator("form.checkin input[name=reference]")).to_be_focused()
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN
 
@@ -73,7 +79,7 @@ def test_the_nurse_works_through_a_queue_of_thirty_women(
 ) -> None:
     site, queue = queue_of_thirty()
     nurse = clinic_user(site)
-    journey = open_journey(NURSE, axe_excused=DESK)
+    journey = open_journey(NURSE)
     page = journey.page
     sign_in(journey, nurse.username)
     expect(page.locator("h1").first).to_have_text(site.name)
@@ -116,17 +122,33 @@ def test_the_nurse_works_through_a_queue_of_thirty_women(
     page.get_by_role("button", name="登记并签到").click()
     walk_in = Appointment.objects.get(participant__full_name="周丽")
     expect(page.locator(".flash li.success")).to_contain_text(walk_in.reference)
+    expect(page.locator(".just .full-name")).to_have_text("周丽")
     journey.step("walk-in-checked-in")
+    # Straight from her check-in to her results, and back to the box.
+    page.locator(".just .results-link").click()
+    expect(page.locator(".full-name")).to_have_text("周丽")
+    expect(page.locator("select[name=test_hpv]")).to_be_focused()
+    page.select_option("select[name=test_hpv]", "HPV_NEG")
+    page.get_by_role("button", name="录入结果").click()
+    expect(page.locator(".flash li.success")).to_contain_text(walk_in.reference)
+    expect(page.locator("form.checkin input[name=reference]")).to_be_focused()
 
-    journey.goto(f"/desk/appointments/{by_reference.pk}/results/?site={site.pk}")
+    journey.goto(f"/desk/?site={site.pk}")
+    page.locator(f"#a{by_reference.pk}").get_by_role("link", name="结果").click()
     page.select_option("select[name=test_hpv]", "HPV_NEG")
     page.select_option("select[name=test_cbe]", "CBE_NORMAL")
     journey.step("results-form")
     page.get_by_role("button", name="录入结果").click()
     expect(page.locator(".flash li.success")).to_contain_text(by_reference.reference)
+    expect(page.locator("form.checkin input[name=reference]")).to_be_focused()
     journey.step("results-recorded")
     by_reference.refresh_from_db()
     assert by_reference.status == AppointmentStatus.SCREENED
+    # A colleague who reads English switches the desk's language.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("form.checkin label")).to_contain_text("Check in")
+    expect(page.locator("form.checkin input[name=reference]")).to_be_focused()
+    journey.step("desk-in-english")
     journey.done()
 
 
@@ -144,10 +166,6 @@ def screened(nurse, appointment: Appointment, **values: str) -> None:  # type: i
     summary_compute_task(Visit.objects.get(appointment_id=appointment.pk).pk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 5: recorded results reopen as not done; no review window",
-)
 def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_window(
     open_journey,  # type: ignore[no-untyped-def]
     result_rules: None,
@@ -156,24 +174,37 @@ def test_the_nurse_reopens_recorded_results_and_corrects_one_inside_the_review_w
     nurse = clinic_user(site)
     woman = queue[0]
     screened(nurse, woman, hpv="HPV_NEG", cbe="CBE_NORMAL")
-    journey = open_journey(NURSE, axe_excused=DESK)
+    journey = open_journey(NURSE)
     page = journey.page
     sign_in(journey, nurse.username)
     journey.goto(f"/desk/appointments/{woman.pk}/results/?site={site.pk}")
     journey.step("recorded-results-reopened")
     expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_NEG")
     expect(page.locator("select[name=test_cbe]")).to_have_value("CBE_NORMAL")
+    expect(page.locator(".pending-message")).to_be_visible()
     page.select_option("select[name=test_hpv]", "HPV_OTHER_POS")
     page.get_by_role("button", name="录入结果").click()
     expect(page.locator(".flash li.success")).to_contain_text(woman.reference)
     journey.step("corrected")
+    summary_compute_task(Visit.objects.get(appointment_id=woman.pk).pk)
+    # One message waits for her, the corrected one; the first never goes.
+    waiting = Notification.objects.filter(kind="result_ready").order_by("id")
+    assert [message.status for message in waiting] == [
+        Status.CANCELLED,
+        Status.PENDING,
+    ]
+    journey.goto(f"/desk/appointments/{woman.pk}/results/?site={site.pk}")
+    expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_OTHER_POS")
+    expect(page.locator("table.history")).to_contain_text("HPV_NEG")
+    journey.step("history")
+    # The correction was itself a slip: undo it while the window lasts.
+    page.get_by_role("button", name="撤销最近一次录入").click()
+    expect(page.locator(".flash li.success")).to_be_visible()
+    expect(page.locator("select[name=test_hpv]")).to_have_value("HPV_NEG")
+    journey.step("correction-undone")
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 12: no reveal-number action, no record of the call",
-)
 def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
     open_journey,  # type: ignore[no-untyped-def]
     result_rules: None,
@@ -182,7 +213,7 @@ def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
     nurse = clinic_user(site)
     woman = queue[0]
     screened(nurse, woman, hpv="HPV_16_18_POS", cbe="CBE_NORMAL")
-    journey = open_journey(NURSE, axe_excused=DESK)
+    journey = open_journey(NURSE)
     page = journey.page
     sign_in(journey, nurse.username)
     journey.goto(f"/desk/follow-up/?site={site.pk}")
@@ -191,13 +222,22 @@ def test_the_nurse_reveals_a_number_on_the_follow_up_list_and_records_the_call(
     page.get_by_role("button", name=re.compile("号码")).first.click(timeout=3_000)
     expect(page.locator("main")).to_contain_text(woman.participant.phone)
     journey.step("number-revealed")
+    page.select_option("select[name=outcome]", "reached")
+    page.fill("input[name=note]", "约下周三复查")
+    page.get_by_role("button", name="记录这次通话").click()
+    expect(page.locator(".flash li.success")).to_contain_text(woman.reference)
+    expect(page.locator(f"#case-{case_id(woman)} .last-call")).to_contain_text(
+        "已联系上"
+    )
+    expect(page.locator("main")).not_to_contain_text(woman.participant.phone)
+    journey.step("call-recorded")
     journey.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 item 11: the desk list fails colour contrast once she is in",
-)
+def case_id(appointment: Appointment) -> int:
+    return FollowUpCase.objects.get(visit__appointment_id=appointment.pk).pk
+
+
 def test_the_desk_list_has_no_serious_accessibility_violation_after_a_check_in(
     open_journey,  # type: ignore[no-untyped-def]
 ) -> None:

@@ -411,9 +411,13 @@ def test_the_message_list_shows_counts_by_status_and_masks_phones(
 def test_the_retry_action_puts_failed_and_skipped_messages_back_and_audits_it(
     admin_client_logged_in,
 ):
-    failed = NotificationFactory(status=Status.FAILED, attempts=6, last_error="busy")
-    skipped = NotificationFactory(status=Status.SKIPPED, last_error="too late")
-    sent = NotificationFactory(status=Status.SENT)
+    failed = NotificationFactory(
+        kind=Kind.CANCELLED, status=Status.FAILED, attempts=6, last_error="busy"
+    )
+    skipped = NotificationFactory(
+        kind=Kind.CANCELLED, status=Status.SKIPPED, last_error="too late"
+    )
+    sent = NotificationFactory(kind=Kind.CANCELLED, status=Status.SENT)
 
     admin_client_logged_in.post(
         reverse("admin:notifications_notification_changelist"),

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.test import Client
 
 from notifications.models import Notification
+from notifications.secrets import secret_params_of
 from scheduling.models import Appointment, Slot
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.models import Campaign, Consent, ConsentPurpose, Participant
@@ -16,7 +17,8 @@ CSS_FILE = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
 
 
 def last_code() -> str:
-    return Notification.objects.filter(kind="otp").latest("id").context["code"]
+    row = Notification.objects.filter(kind="otp").latest("id")
+    return secret_params_of(row)["code"]
 
 
 def sign_in(client: Client, phone: str, *, campaign: Campaign | None = None) -> str:

@@ -44,12 +44,12 @@ def test_the_picker_goes_site_then_day_then_time_and_shows_full_times_disabled(
     ).content.decode()
 
     assert slot.site.name in sites
-    assert "剩余10个名额" in days
+    assert "尚有名额" in days
     assert re.search(rf'<input type="radio" name="slot" value="{slot.pk}">', times)
     assert re.search(
         rf'<input type="radio" name="slot" value="{later_slot.pk}" disabled>', times
     )
-    assert "已约满" in times
+    assert "已满" in times
 
 
 def test_a_tap_repeated_on_a_slow_network_books_once(

@@ -229,9 +229,11 @@ def test_declining_sms_reminders_still_lets_her_book(
 def test_an_id_number_registered_with_another_phone_is_shown_on_the_profile(
     client: Client, campaign: Campaign, district: District
 ) -> None:
-    taken = ParticipantFactory(district=district).id_number
+    # Registered by another phone between her profile step and her consent.
+    taken = newcomer_id_number(4400)
     sign_in(client, PHONE, campaign=campaign)
     client.post(f"/signup/{campaign.pk}/profile/", profile(district, id_number=taken))
+    ParticipantFactory(district=district, id_number=taken)
 
     response = client.post(
         f"/signup/{campaign.pk}/consent/", {"consent_health_data": "on"}

@@ -144,7 +144,7 @@ def world() -> World:
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
     }
     upload = ResultImport.objects.create(
-        created_by=clinic_1, sha256="0" * 64, size=1, content=b"x"
+        created_by=clinic_1, file_hash="0" * 64, size=1, content=b"x"
     )
     clients = {role: Client() for role in ROLES}
     headers: dict[str, dict[str, str]] = {role: {} for role in ROLES}
@@ -159,6 +159,7 @@ def world() -> World:
         "campaign_id": str(appointment.campaign_id),
         "site_id": str(appointment.slot.site_id),
         "import_id": str(upload.pk),
+        "case_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",

@@ -161,7 +161,7 @@ def test_the_withdraw_form_withdraws_and_comes_back_to_her_data(
 ) -> None:
     sign_in_page(client, her)
 
-    response = client.post("/my/data/withdraw/")
+    response = client.post("/my/data/withdraw/", {"confirm": "on"})
 
     assert response.status_code == 302
     assert not Consent.objects.filter(

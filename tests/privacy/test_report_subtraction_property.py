@@ -1,6 +1,6 @@
 """Over random campaigns, no combination of published turnout or outcome figures
 gives back a hidden count: every nested pair of ranges, every breakdown, and the
-running totals before and after one more event (docs/adr/0009)."""
+running totals before and after one more event (docs/adr/0012)."""
 
 import itertools
 from datetime import date, datetime, time, timedelta

@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from scheduling.models import Slot, SlotTemplate, Weekday
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, program_admin
 from tests.scheduling.factories import SiteFactory
 from tests.screening.factories import CampaignFactory
 
@@ -20,7 +20,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 @pytest.fixture
 def admin_client(client):  # type: ignore[no-untyped-def]
-    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+    client.force_login(program_admin())
     return client
 
 

@@ -71,7 +71,7 @@ def test_anyone_can_list_a_campaigns_future_slots(slot, django_assert_num_querie
             "starts_at": response.json()[0]["starts_at"],
             "ends_at": response.json()[0]["ends_at"],
             "capacity": 10,
-            "available": 10,
+            "places": "available",
         }
     ]
     assert response["Cache-Control"] == "no-store"

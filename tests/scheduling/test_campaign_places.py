@@ -11,7 +11,6 @@ from scheduling.clinic import (
     appointment_check_in,
     appointment_check_in_undo,
     appointments_mark_no_show,
-    walk_in_register,
 )
 from scheduling.errors import SlotFull
 from scheduling.models import ACTIVE_STATUSES, Appointment
@@ -21,6 +20,7 @@ from scheduling.services import (
     appointment_reschedule,
     campaign_places_recount,
 )
+from scheduling.walk_ins import walk_in_register
 from screening.errors import NotEligible
 from screening.models import Campaign
 from screening.privacy import participant_withdraw_consent

@@ -261,3 +261,33 @@ def test_two_desks_checking_her_in_at_once_let_exactly_one_through() -> None:
     assert Visit.objects.filter(appointment_id=appointment.pk).count() == 1
     assert AuditEvent.objects.filter(action="appointment.checkin").count() == 1
     assert Notification.objects.count() == 0
+
+
+def test_a_booking_for_another_of_her_sites_at_this_desk_is_400_booked_elsewhere(
+    site,
+) -> None:  # type: ignore[no-untyped-def]
+    other = SiteFactory(name="解放区妇幼保健院")
+    api = token_client(clinic_user(site, other))
+    appointment = booked_today(site=other)
+
+    refused = check_in(api, reference=appointment.reference, site=site.pk)
+    forced = check_in(
+        api, reference=appointment.reference, site=site.pk, force_site=True
+    )
+
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "booked_elsewhere"
+    assert refused.json()["booked_site"] == other.pk
+    assert forced.status_code == 200, forced.json()
+    assert Visit.objects.get(appointment_id=appointment.pk).site_id == site.pk
+
+
+def test_a_cancelled_booking_for_another_site_says_cancelled_first(site) -> None:  # type: ignore[no-untyped-def]
+    other = SiteFactory()
+    api = token_client(clinic_user(site, other))
+    appointment = booked_today(site=other, status=AppointmentStatus.CANCELLED)
+
+    response = check_in(api, reference=appointment.reference, site=site.pk)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "cancelled"

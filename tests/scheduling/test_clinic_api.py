@@ -8,6 +8,7 @@ from common.models import AuditEvent
 from scheduling import clinic
 from scheduling.models import AppointmentStatus
 from screening.models import Result
+from screening.privacy import participant_data
 from tests.scheduling.desk_support import (
     booked_today,
     clinic_user,
@@ -91,8 +92,9 @@ def test_the_day_list_takes_a_fixed_number_of_queries(
     for hour in range(8, 14):
         booked_today(site=site, hour=hour)
 
-    # token, site, appointments with women and slots, audit insert (+savepoints)
-    with django_assert_num_queries(4):
+    # token, site, appointments with women and slots, the site's audit event,
+    # the women shown within the hour, one insert of those not yet (+savepoints)
+    with django_assert_num_queries(6):
         api.get(f"/api/v1/clinic/appointments/?site={site.pk}")
 
 
@@ -300,3 +302,51 @@ def test_someone_elses_import_is_404(api, site) -> None:  # type: ignore[no-unty
     response = api.get(f"/api/v1/clinic/result-imports/{created.json()['id']}/")
 
     assert response.status_code == 404
+
+
+def test_each_woman_on_the_day_list_gets_her_own_audit_entry_once_an_hour(
+    api, site, nurse
+) -> None:  # type: ignore[no-untyped-def]
+    first = booked_today(site=site, hour=9)
+    second = booked_today(site=site, hour=10)
+
+    api.get(f"/api/v1/clinic/appointments/?site={site.pk}")
+    api.get(f"/api/v1/clinic/appointments/?site={site.pk}")
+
+    events = AuditEvent.objects.filter(action="appointment.listed")
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(
+        [str(first.pk), str(second.pk)]
+    )
+    assert {event.actor for event in events} == {nurse}
+
+
+def test_her_data_page_names_the_desk_that_listed_or_found_her(
+    api, site, nurse
+) -> None:  # type: ignore[no-untyped-def]
+    woman = her()
+    booked_today(site=site, participant=woman)
+
+    api.get(f"/api/v1/clinic/appointments/?site={site.pk}")
+    search(api, site, phone_last4="5678", name_initial="张", purpose="results")
+
+    seen = participant_data(participant=woman)["staff_access"]
+    actions = {(entry["username"], entry["action"]) for entry in seen}
+    assert (nurse.username, "appointment.listed") in actions
+    assert (nurse.username, "appointment.search_match") in actions
+
+
+@pytest.mark.parametrize("far", ["9999-12-31", "0001-01-01"])
+def test_a_far_date_on_the_day_list_is_400_with_a_code(api, site, far) -> None:  # type: ignore[no-untyped-def]
+    response = api.get(f"/api/v1/clinic/appointments/?site={site.pk}&date={far}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "date_out_of_range"
+
+
+def test_a_far_date_on_the_search_is_400_with_a_code(api, site) -> None:  # type: ignore[no-untyped-def]
+    response = search(
+        api, site, date="9999-12-31", phone_last4="5678", name_initial="张"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "date_out_of_range"

@@ -63,7 +63,7 @@ def world() -> World:
     checked = booked_today(site=site, hour=8, campaign=campaign)
     clinic.appointment_check_in(by=nurse, reference=checked.reference)
     result_import = ResultImport.objects.create(
-        created_by=nurse, sha256="0" * 64, size=1, content=b"x"
+        created_by=nurse, file_hash="0" * 64, size=1, content=b"x"
     )
     return World(site, nurse, booked, checked, result_import)
 

@@ -5,6 +5,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,7 +14,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import Role, User
-from scheduling.demo import DEMO_CAMPAIGN_NAME
+from accounts.program_admins import PROGRAM_ADMINS_GROUP
+from scheduling.demo import demo_campaign_name
 from scheduling.models import Service, Site, Slot, SlotTemplate, Weekday
 from screening.models import Campaign, CampaignStatus, District
 from tests.scheduling.factories import SiteFactory
@@ -93,11 +95,22 @@ def templated_site():
 # --- seed_demo
 
 
+def test_the_demo_campaign_is_named_after_the_year_it_runs_in(demo_env):
+    with time_machine.travel(datetime(2031, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        run("seed_demo")
+
+    [campaign] = Campaign.objects.all()
+    assert campaign.name.startswith("2031年")
+    assert campaign.starts_on.year == 2031
+
+
 def test_seed_demo_creates_the_demo_campaign_with_its_districts(demo_env):
     run("seed_demo")
 
-    campaign = Campaign.objects.get(name=DEMO_CAMPAIGN_NAME)
-    assert campaign.name == "2024年新就业形态女性劳动者“两癌”筛查"
+    campaign = Campaign.objects.get(name=demo_campaign_name(timezone.localdate()))
+    assert (
+        campaign.name == f"{timezone.localdate().year}年新就业形态女性劳动者“两癌”筛查"
+    )
     assert campaign.status == CampaignStatus.OPEN
     assert campaign.registration_open
     assert campaign.districts.count() == 10
@@ -179,7 +192,9 @@ def test_create_staff_gives_an_admin_account_the_django_admin(staff_password):
 
     user = User.objects.get(username="chen")
     assert user.is_staff
-    assert user.is_superuser
+    # The program admins' permissions, not a superuser's.
+    assert not user.is_superuser
+    assert user.groups.filter(name=PROGRAM_ADMINS_GROUP).exists()
 
 
 def test_create_staff_rejects_an_unknown_site_code_naming_it(staff_password):

@@ -15,10 +15,10 @@ from django.db import connection
 
 from common.errors import ApplicationError
 from scheduling.errors import AlreadyBooked, SlotFull
+from scheduling.idempotency import booking_answer_once
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
 from scheduling.services import (
     appointment_book,
-    appointment_book_idempotent,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -153,7 +153,7 @@ def test_the_same_idempotency_key_sent_at_once_books_once_and_answers_alike():
 
     results = at_once(
         [
-            lambda: appointment_book_idempotent(
+            lambda: booking_answer_once(
                 participant=woman, slot_id=slot.pk, key="same-key"
             )
         ]

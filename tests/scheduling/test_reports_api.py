@@ -8,12 +8,15 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from common.models import AuditEvent
 from scheduling.models import Appointment
+from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LABELS
 from screening.models import Participant
 from tests.accounts.factories import UserFactory
 from tests.scheduling.test_reports_turnout import World, build_world
@@ -132,10 +135,8 @@ def test_turnout_answers_totals_and_groups_with_suppressed_cells_as_null(
     assert totals["registered"] % 5 == 0
     assert abs(totals["registered"] - 20) <= 4 * 2 * 4
     assert body["totals"]["no_show"] == {"value": None, "suppressed": True}
-    assert body["totals"]["turnout_rate"] == {
-        "value": totals["checked_in"] / totals["booked"],
-        "suppressed": False,
-    }
+    # Worked out over checked_in + no_show: hidden with the no-shows.
+    assert body["totals"]["turnout_rate"] == {"value": None, "suppressed": True}
     groups = {g["key"]: g for g in body["groups"]}
     assert set(groups) == {
         "courier",
@@ -194,17 +195,16 @@ def test_the_csv_is_named_by_campaign_and_range_and_shows_hidden_cells_as_lt5(
         f'attachment; filename="turnout-{world.campaign.pk}-2026-03-01-2026-03-31.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:8] == [
-        "group_by",
-        "group",
-        "registered",
-        "booked",
-        "checked_in",
-        "screened",
-        "no_show",
-        "cancelled",
+    assert rows[0][:7] == [
+        "区县",
+        "已报名",
+        "已预约",
+        "已签到",
+        "已筛查",
+        "爽约",
+        "已取消",
     ]
-    assert rows[1][:2] == ["total", "All"] or rows[1][0] == "total"
+    assert rows[1][0] == "合计"
     assert "<5" in {cell for row in rows for cell in row}
 
 
@@ -225,11 +225,11 @@ def test_the_xlsx_opens_and_holds_the_same_cells(
 
     body = union.get(TURNOUT, {"campaign": world.campaign.pk, "group_by": "site"})
 
-    sheet = load_workbook(io.BytesIO(response.content))["turnout"]
+    sheet = load_workbook(io.BytesIO(response.content))["到检情况"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][2] == "registered"
-    assert rows[1][0] == "total"
-    assert rows[1][2] == body.json()["totals"]["registered"]["value"]
+    assert rows[0][:2] == ("筛查点", "已报名")
+    assert rows[1][0] == "合计"
+    assert rows[1][1] == body.json()["totals"]["registered"]["value"]
     assert "<5" in {cell for row in rows for cell in row}
 
 
@@ -287,23 +287,19 @@ ALLOWED_KEYS = {
     "follow_up_completion_rate",
     "follow_up_loss_rate",
 }
-ALLOWED_COLUMNS = {
-    "group_by",
-    "group",
-    "registered",
-    "booked",
-    "checked_in",
-    "screened",
-    "no_show",
-    "cancelled",
-    "quota_used",
-    "turnout_rate",
-    "no_show_rate",
-    "day",
-    "registrations",
-    "bookings",
-    "check_ins",
-}
+
+
+def allowed_columns() -> set[str]:
+    """The downloads' column names, in the language they are asked in (Chinese)."""
+    with translation.override("zh-hans"):
+        names = [
+            *MEASURE_LABELS.values(),
+            *SERIES_LABELS.values(),
+            *GROUP_BY_LABELS.values(),
+            gettext("Group"),
+            gettext("Day"),
+        ]
+        return {str(name) for name in names}
 
 
 def keys_of(value: object) -> set[str]:
@@ -399,11 +395,11 @@ def test_no_union_answer_carries_a_name_phone_id_reference_or_result_value(
             # The header line, and the daily series' header after the blank line.
             blank = parsed.index([])
             header = set(parsed[0]) | set(parsed[blank + 1])
-            assert header <= ALLOWED_COLUMNS
+            assert header <= allowed_columns(), header - allowed_columns()
         if kind == "xlsx":
             for sheet in parsed.worksheets:
                 first = next(sheet.iter_rows(values_only=True))
-                assert set(first) - {None} <= ALLOWED_COLUMNS
+                assert set(first) - {None} <= allowed_columns()
 
 
 def test_the_api_schema_describes_the_report_endpoints() -> None:

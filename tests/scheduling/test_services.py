@@ -11,7 +11,6 @@ from common.models import AuditEvent
 from notifications.models import Notification, Status
 from scheduling.errors import (
     AlreadyBooked,
-    IdempotencyKeyReused,
     NotCancellable,
     NotReschedulable,
     SameSlot,
@@ -23,7 +22,6 @@ from scheduling.errors import (
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
 from scheduling.services import (
     appointment_book,
-    appointment_book_idempotent,
     appointment_cancel,
     appointment_reschedule,
 )
@@ -461,72 +459,6 @@ def test_moving_a_cancelled_appointment_is_not_reschedulable(slot, participant):
 
     other.refresh_from_db()
     assert other.booked == 0
-
-
-# --- idempotency -----------------------------------------------------------------
-
-
-def test_a_repeated_key_returns_the_first_answer_and_books_once(slot, participant):
-    first = appointment_book_idempotent(
-        participant=participant, slot_id=slot.pk, key="k-1"
-    )
-    second = appointment_book_idempotent(
-        participant=participant, slot_id=slot.pk, key="k-1"
-    )
-
-    slot.refresh_from_db()
-    assert first == second
-    assert first[0] == 201
-    assert slot.booked == 1
-    assert Appointment.objects.count() == 1
-
-
-def test_a_refusal_is_remembered_for_its_key_too(participant):
-    slot = SlotFactory(capacity=1, booked=1)
-    first = appointment_book_idempotent(
-        participant=participant, slot_id=slot.pk, key="k-1"
-    )
-    Slot.objects.filter(pk=slot.pk).update(booked=0)
-
-    second = appointment_book_idempotent(
-        participant=participant, slot_id=slot.pk, key="k-1"
-    )
-
-    assert first == second
-    assert first[0] == 409
-    assert first[1]["code"] == "slot_full"
-    assert not Appointment.objects.exists()
-
-
-def test_a_key_used_for_another_slot_is_refused(slot, participant):
-    other = SlotFactory(campaign=slot.campaign, starts_at=slot.ends_at)
-    appointment_book_idempotent(participant=participant, slot_id=slot.pk, key="k-1")
-
-    with pytest.raises(IdempotencyKeyReused):
-        appointment_book_idempotent(
-            participant=participant, slot_id=other.pk, key="k-1"
-        )
-
-
-def test_booking_with_a_key_replays_a_stored_refusal_as_its_error(participant):
-    slot = SlotFactory(capacity=1, booked=1)
-    with pytest.raises(SlotFull):
-        appointment_book(participant=participant, slot_id=slot.pk, idempotency_key="a")
-    Slot.objects.filter(pk=slot.pk).update(booked=0)
-
-    with pytest.raises(SlotFull):
-        appointment_book(participant=participant, slot_id=slot.pk, idempotency_key="a")
-
-
-def test_booking_with_a_key_twice_returns_the_same_appointment(slot, participant):
-    first = appointment_book(
-        participant=participant, slot_id=slot.pk, idempotency_key="a"
-    )
-    second = appointment_book(
-        participant=participant, slot_id=slot.pk, idempotency_key="a"
-    )
-
-    assert first.pk == second.pk
 
 
 def test_send_times_are_stored_in_utc(participant):

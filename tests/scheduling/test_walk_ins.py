@@ -87,25 +87,95 @@ def test_the_walk_in_slot_is_never_offered_for_online_booking(api, campaign) -> 
     assert walk_in_slot not in [slot["id"] for slot in listed]
 
 
-def test_a_woman_on_record_with_the_same_phone_is_reused(api) -> None:  # type: ignore[no-untyped-def]
-    existing = ParticipantFactory(phone="13900001234")
+def test_a_woman_on_record_with_the_same_phone_id_and_name_is_reused(api) -> None:  # type: ignore[no-untyped-def]
+    id_number = newcomer_id_number(777)
+    existing = ParticipantFactory(
+        phone="13900001234", id_number=id_number, full_name="李红"
+    )
+
+    response = walk_in(api, id_number=id_number, full_name=" 李 红 ")
+
+    assert response.status_code == 201, response.json()
+    assert Participant.objects.count() == 1
+    assert Appointment.objects.get().participant == existing
+
+
+def test_an_existing_id_number_with_a_new_phone_and_name_is_a_conflict(api) -> None:  # type: ignore[no-untyped-def]
+    id_number = newcomer_id_number(777)
+    existing = ParticipantFactory(
+        id_number=id_number, phone="13700000000", full_name="王秀英"
+    )
+
+    response = walk_in(api, id_number=id_number, phone="13912340000", full_name="周丽")
+
+    assert response.status_code == 409, response.json()
+    body = response.json()
+    assert body["code"] == "identity_conflict"
+    assert body["record"] == {
+        "id": existing.pk,
+        "name": "王**",
+        "phone": "137****0000",
+        "id_number": existing.masked_id_number,
+    }
+    assert set(body["differs"]) == {"phone", "full_name"}
+    assert body["confirmable"] is True
+    assert not Appointment.objects.exists()
+    assert Participant.objects.count() == 1
+    event = AuditEvent.objects.get(action="walk_in.identity_conflict")
+    assert event.object_type == "participant"
+    assert event.object_id == str(existing.pk)
+
+
+def test_an_existing_phone_with_another_id_number_is_a_conflict(api) -> None:  # type: ignore[no-untyped-def]
+    existing = ParticipantFactory(phone="13900001234", full_name="李红")
 
     response = walk_in(api)
 
-    assert response.status_code == 201, response.json()
-    assert Participant.objects.count() == 1
-    assert Appointment.objects.get().participant == existing
+    assert response.status_code == 409
+    assert response.json()["differs"] == ["id_number"]
+    assert response.json()["record"]["id"] == existing.pk
+    assert not Appointment.objects.exists()
 
 
-def test_a_woman_on_record_with_the_same_id_number_is_reused(api) -> None:  # type: ignore[no-untyped-def]
+def test_phone_and_id_number_of_two_women_cannot_be_confirmed(api) -> None:  # type: ignore[no-untyped-def]
+    by_phone = ParticipantFactory(phone="13900001234")
+    by_id = ParticipantFactory(id_number=newcomer_id_number(4242))
+
+    response = walk_in(api, confirm_record=by_phone.pk)
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["confirmable"] is False
+    assert {record["id"] for record in body["records"]} == {by_phone.pk, by_id.pk}
+    assert not Appointment.objects.exists()
+
+
+def test_the_nurse_confirms_the_record_and_the_visit_goes_on_it_audited(api) -> None:  # type: ignore[no-untyped-def]
     id_number = newcomer_id_number(777)
     existing = ParticipantFactory(id_number=id_number, phone="13700000000")
 
-    response = walk_in(api, id_number=id_number)
+    response = walk_in(
+        api, id_number=id_number, phone="13912340000", confirm_record=existing.pk
+    )
 
     assert response.status_code == 201, response.json()
-    assert Participant.objects.count() == 1
     assert Appointment.objects.get().participant == existing
+    existing.refresh_from_db()
+    assert existing.phone == "13700000000"
+    event = AuditEvent.objects.get(action="walk_in.identity_confirmed")
+    assert event.object_id == str(existing.pk)
+    assert set(event.details["differs"]) == {"phone", "full_name"}
+
+
+def test_confirming_another_record_than_the_one_named_is_still_a_conflict(api) -> None:  # type: ignore[no-untyped-def]
+    id_number = newcomer_id_number(777)
+    ParticipantFactory(id_number=id_number, phone="13700000000")
+    bystander = ParticipantFactory()
+
+    response = walk_in(api, id_number=id_number, confirm_record=bystander.pk)
+
+    assert response.status_code == 409
+    assert not Appointment.objects.exists()
 
 
 def test_a_wrong_id_number_is_400_and_writes_nothing(api) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +215,12 @@ def test_a_woman_with_a_booking_here_is_sent_to_check_that_in(
     appointment = booked_today(site=site, hour=15, campaign=campaign)
     participant = appointment.participant
 
-    response = walk_in(api, phone=participant.phone, id_number=participant.id_number)
+    response = walk_in(
+        api,
+        phone=participant.phone,
+        id_number=participant.id_number,
+        full_name=participant.full_name,
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "already_booked"

@@ -125,6 +125,6 @@ def bearer_token(*, phone: str, participant: Participant | None = None) -> str:
         phone=phone,
         phone_hash=keyed_hash(phone, purpose="phone"),
         participant=participant,
-        expires_at=timezone.now() + timedelta(days=30),
+        expires_at=timezone.now() + timedelta(days=7),
     )
     return key

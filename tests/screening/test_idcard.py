@@ -165,9 +165,9 @@ def test_a_15_digit_first_generation_number_is_rejected_with_id_15_digits(raw):
         "11010519491231002Y",
         "X10105194912310021",  # X only allowed last
         "1101051949123100AX",
-        "110105 19491231002X",
         "110105-19491231-002X",
-        full_width("11010519491231002X"),
+        # Arabic-Indic digits are not full-width ones: NFKC leaves them as they are.
+        "".join(chr(0x0660 + int(d)) for d in "11010519491231002") + "X",
         "11010519491231X",  # 15 characters ending in X
         "11010519491231002XX",
     ],
@@ -225,6 +225,10 @@ def test_the_parsed_number_cannot_be_changed():
         ("11010519491231002x", "11010519491231002X"),
         (" 11010519491231002X\n", "11010519491231002X"),
         ("360426199101010071", "360426199101010071"),
+        ("110105 19491231 002X", "11010519491231002X"),
+        ("110105\u300019491231\u00a0002x", "11010519491231002X"),
+        (full_width("11010519491231002X"), "11010519491231002X"),
+        (full_width("11010519491231002x"), "11010519491231002X"),
     ],
 )
 def test_normalising_strips_and_upper_cases_so_equal_numbers_hash_alike(
@@ -265,3 +269,8 @@ def test_a_29_february_birthday_is_reached_on_1_march_in_non_leap_years(day, age
 def test_age_on_a_day_before_birth_is_an_error():
     with pytest.raises(ValueError, match="before"):
         age_on(date(1990, 3, 15), date(1990, 3, 14))
+
+
+def test_an_id_typed_in_groups_or_in_full_width_is_accepted_as_the_plain_number():
+    for raw in ("110105 19491231 002X", full_width("11010519491231002X")):
+        assert parse_id_number(raw, today=TODAY).number == "11010519491231002X"

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from common.crypto import keyed_hash
 from common.models import AuditEvent
 from notifications.models import Notification
+from notifications.secrets import secret_params_of
 from notifications.services import notification_send
 from notifications.tasks import notification_send_task
 from screening.authentication import token_hash
@@ -47,7 +48,7 @@ def last_code(phone: str) -> str:
     notification = Notification.objects.filter(
         kind="otp", recipient_hash=keyed_hash(phone, purpose="phone")
     ).latest("id")
-    return notification.context["code"]
+    return secret_params_of(notification)["code"]
 
 
 def test_a_code_reaches_the_phone_through_the_outbox(sms_outbox):

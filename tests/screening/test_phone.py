@@ -1,7 +1,7 @@
 import pytest
 from django.utils.functional import Promise
 
-from screening.phone import InvalidPhone, normalise_phone, phone_e164
+from common.phone import InvalidPhone, normalise_phone, phone_e164
 
 
 def full_width(text: str) -> str:

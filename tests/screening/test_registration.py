@@ -320,6 +320,7 @@ def test_two_phones_racing_with_one_id_number_register_exactly_one(campaign):
 def test_she_can_change_her_profile_but_not_her_id_number(campaign):
     woman = register(campaign)
     other_district = DistrictFactory(code="410102", name="中原区")
+    campaign.districts.add(other_district)
 
     participant_update(
         participant=woman,

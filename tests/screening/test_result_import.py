@@ -128,7 +128,7 @@ def test_a_file_without_the_columns_is_refused_with_the_column_names():
 
 def test_a_stored_file_that_turns_out_unreadable_fails_with_a_message():
     stored = ResultImport.objects.create(
-        sha256=hashlib.sha256(PNG).hexdigest(), size=len(PNG), content=PNG
+        file_hash=hashlib.sha256(PNG).hexdigest(), size=len(PNG), content=PNG
     )
     done = run(stored)
     assert done.status == ImportStatus.FAILED
@@ -223,3 +223,44 @@ def test_an_upload_limited_to_some_sites_records_nothing_for_another_sites_visit
     assert done.recorded == 1
     assert [(e["row"], e["field"]) for e in done.errors] == [(3, "reference")]
     assert not Result.objects.filter(visit=other).exists()
+
+
+def test_another_sites_nurse_uploading_the_same_file_gets_her_own_import():
+    first_nurse, second_nurse = staff_user("site1"), staff_user("site2")
+    at_first, at_second = VisitFactory(site_id=1), VisitFactory(site_id=2)
+    content = (
+        "reference,test,value\n"
+        f"{at_first.reference},hpv,HPV_NEG\n"
+        f"{at_second.reference},hpv,HPV_NEG\n"
+    ).encode()
+
+    def upload_for(nurse, site_id):  # type: ignore[no-untyped-def]
+        return result_import_create(
+            uploaded_file=SimpleUploadedFile("lab.csv", content),
+            by=nurse,
+            site_ids=[site_id],
+        )
+
+    first = run(upload_for(first_nurse, 1))
+    second = run(upload_for(second_nurse, 2))
+
+    assert second.pk != first.pk
+    assert (first.recorded, second.recorded) == (1, 1)
+    assert Result.objects.filter(visit=at_second, is_current=True).exists()
+
+
+def test_the_same_nurse_uploading_the_same_file_for_other_sites_gets_a_new_import():
+    nurse = staff_user()
+    visit = VisitFactory(site_id=2)
+    content = f"reference,test,value\n{visit.reference},hpv,HPV_NEG\n".encode()
+    imports = [
+        result_import_create(
+            uploaded_file=SimpleUploadedFile("lab.csv", content),
+            by=nurse,
+            site_ids=sites,
+        )
+        for sites in ([1], [2, 1], [1, 2], None, None)
+    ]
+    assert len({result_import.pk for result_import in imports}) == 3
+    assert imports[1].pk == imports[2].pk
+    assert imports[3].pk == imports[4].pk

@@ -46,6 +46,22 @@ def test_she_sees_her_results_in_the_documented_shape():
         "conclusion": "RECALL",
         "follow_up": {"action": "约12个月后复查HPV", "due_on": "2031-03-01"},
         "text": entry["text"],
+        "organs": [
+            {
+                "organ": "cervix",
+                "label": "宫颈",
+                "conclusion": "RECALL",
+                "urgent": False,
+                "paragraphs": [entry["text"]],
+                "steps": [
+                    {
+                        "action": "约12个月后复查HPV",
+                        "due_on": "2031-03-01",
+                        "urgent": False,
+                    }
+                ],
+            }
+        ],
     }
     assert "不等于得了宫颈癌" in entry["text"]
 

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from common.masking import mask_phone
+from common.phone import InvalidPhone, normalise_phone
 from notifications.models import Kind
 from notifications.services import notification_schedule
-from screening.phone import InvalidPhone, normalise_phone
 
 
 class Command(BaseCommand):

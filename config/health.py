@@ -1,4 +1,7 @@
-"""Liveness of what the program needs: the database and the broker."""
+"""Liveness of what the program needs: the database and the broker.
+
+It lives with the Celery app it asks, at the top of the import order: nothing
+below config knows which broker the program uses."""
 
 import logging
 
