@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
 
 from accounts.models import User
 from common.audit import audit_record
+from common.locks import rows_lock
 from common.models import AuditEvent
 from notifications.services import notifications_cancel_pending
 from scheduling.checkin_site import checkin_site
@@ -42,7 +42,7 @@ from scheduling.errors import (
     UndoExpired,
 )
 from scheduling.messages import dedupe_prefix, message_missed
-from scheduling.models import Appointment, AppointmentStatus, Site, Slot
+from scheduling.models import Appointment, AppointmentStatus, Site
 from scheduling.references import normalise_reference
 from scheduling.selectors import (
     DeskRow,
@@ -52,8 +52,13 @@ from scheduling.selectors import (
     clinic_sites,
     site_today,
 )
-from scheduling.services import (
-    campaign_place_release,
+from scheduling.transitions import (
+    CHECK_IN,
+    NO_SHOW,
+    SCREEN,
+    UNDO_CHECK_IN,
+    UNDO_WALK_IN,
+    appointment_transition,
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
@@ -113,17 +118,18 @@ def _refuse_unless_booked(appointment: Appointment) -> None:
 
 def _mark_checked_in(appointment: Appointment) -> None:
     now = timezone.now()
-    # Compare-and-swap: of two desks checking her in at once, one changes the row
-    # and the other changes nothing and is told who came first.
-    changed = Appointment.objects.filter(
-        pk=appointment.pk, status=AppointmentStatus.BOOKED
-    ).update(status=AppointmentStatus.CHECKED_IN, checked_in_at=now, updated_at=now)
-    if changed != 1:
+    # Her visit before the appointment (ADR 0009): the check-in of an undone
+    # check-in re-opens it, and an undo or a result at the desk takes the visit
+    # first and the appointment after.
+    screening_services.visit_lock_for_appointment(appointment_id=appointment.pk)
+    # Of two desks checking her in at once, one changes the row and the other
+    # changes nothing and is told who came first.
+    if not appointment_transition(
+        appointment, CHECK_IN, now=now, changes={"checked_in_at": now}
+    ):
         appointment.refresh_from_db()
         _refuse_unless_booked(appointment)
         raise AppointmentChanged
-    appointment.status = AppointmentStatus.CHECKED_IN
-    appointment.checked_in_at = now
 
 
 def _audit_check_in(
@@ -255,6 +261,28 @@ def appointment_check_in(
         )
 
 
+def _undo_transition(
+    appointment: Appointment, *, checked_in_at: datetime, now: datetime
+) -> None:
+    """A booking goes back to `booked`; a walk-in is cancelled and gives its
+    places back. On the check-in time: a second undo, or a check-in redone
+    meanwhile, finds nothing to change (AppointmentChanged)."""
+    if appointment.is_walk_in:
+        transition = UNDO_WALK_IN
+        changes: dict[str, Any] = {"checked_in_at": None, "cancelled_at": now}
+    else:
+        transition = UNDO_CHECK_IN
+        changes = {"checked_in_at": None}
+    if not appointment_transition(
+        appointment,
+        transition,
+        now=now,
+        expect={"checked_in_at": checked_in_at},
+        changes=changes,
+    ):
+        raise AppointmentChanged
+
+
 def appointment_check_in_undo(
     *, by: User, appointment_id: int, request: HttpRequest | None = None
 ) -> Appointment:
@@ -275,28 +303,7 @@ def appointment_check_in_undo(
         visit = screening_selectors.visit_for_appointment(appointment_id=appointment.pk)
         if visit is not None:
             screening_services.visit_undo(visit=visit, by=by)
-        if appointment.is_walk_in:
-            # The slot first, the appointment after: the lock order of booking.
-            Slot.objects.select_for_update(no_key=True).filter(
-                pk=appointment.slot_id
-            ).first()
-            new_status = AppointmentStatus.CANCELLED
-            fields: dict[str, Any] = {"cancelled_at": now}
-        else:
-            new_status = AppointmentStatus.BOOKED
-            fields = {}
-        # Compare-and-swap on the check-in time: a second undo, or a check-in
-        # redone meanwhile, finds nothing to change.
-        changed = Appointment.objects.filter(
-            pk=appointment.pk,
-            status=AppointmentStatus.CHECKED_IN,
-            checked_in_at=checked_in_at,
-        ).update(status=new_status, checked_in_at=None, updated_at=now, **fields)
-        if changed != 1:
-            raise AppointmentChanged
-        if appointment.is_walk_in:
-            Slot.objects.filter(pk=appointment.slot_id).update(booked=F("booked") - 1)
-            campaign_place_release(campaign_id=appointment.campaign_id)
+        _undo_transition(appointment, checked_in_at=checked_in_at, now=now)
         audit_record(
             actor=by,
             action="appointment.checkin_undo",
@@ -306,8 +313,6 @@ def appointment_check_in_undo(
             purpose="check-in undone",
             details={"site": appointment.slot.site_id},
         )
-    appointment.status = new_status
-    appointment.checked_in_at = None
     logger.info("scheduling.checkin_undone id=%s by=%s", appointment.pk, by.pk)
     return appointment
 
@@ -335,7 +340,7 @@ def appointment_search(
     with transaction.atomic():
         # Her own row, locked: count the last minute's searches and record this
         # one as a single step, so parallel tabs cannot slip past the limit.
-        User.objects.select_for_update(no_key=True).filter(pk=by.pk).first()
+        rows_lock(User.objects.filter(pk=by.pk), no_key=True)
         recent = AuditEvent.objects.filter(
             actor=by,
             action=SEARCH_ACTION,
@@ -371,6 +376,23 @@ def appointment_search(
 NO_SHOW_BATCH = 500
 
 
+def _mark_no_show(appointment_id: int, *, now: datetime) -> bool:
+    """One appointment, in its own transaction with its message."""
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_related("slot__site", "participant")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        # A no-show no longer holds a funded place: she may book again.
+        if appointment is None or not appointment_transition(
+            appointment, NO_SHOW, now=now
+        ):
+            return False
+        message_missed(appointment=appointment)
+    return True
+
+
 def appointments_mark_no_show(*, now: datetime | None = None) -> int:
     """Mark as `no_show` every appointment still `booked` NO_SHOW_AFTER_MINUTES
     (default 60) after its slot ended, and queue her `missed` message with a
@@ -392,20 +414,7 @@ def appointments_mark_no_show(*, now: datetime | None = None) -> int:
             .order_by("slot__ends_at", "id")
             .values_list("id", flat=True)[:NO_SHOW_BATCH]
         )
-        for appointment_id in ids:
-            with transaction.atomic():
-                changed = Appointment.objects.filter(
-                    pk=appointment_id, status=AppointmentStatus.BOOKED
-                ).update(status=AppointmentStatus.NO_SHOW, updated_at=now)
-                if changed != 1:
-                    continue
-                appointment = Appointment.objects.select_related(
-                    "slot__site", "participant"
-                ).get(pk=appointment_id)
-                # A no-show no longer holds a funded place: she may book again.
-                campaign_place_release(campaign_id=appointment.campaign_id)
-                message_missed(appointment=appointment)
-            marked += 1
+        marked += sum(_mark_no_show(appointment_id, now=now) for appointment_id in ids)
         if len(ids) < NO_SHOW_BATCH:
             break
     if marked:
@@ -443,9 +452,8 @@ def appointment_results_record(
             source="desk",
             request=request,
         )
-        Appointment.objects.filter(
-            pk=appointment.pk, status=AppointmentStatus.CHECKED_IN
-        ).update(status=AppointmentStatus.SCREENED, updated_at=timezone.now())
+        # Already screened (a correction) is left as it is.
+        appointment_transition(appointment, SCREEN, now=timezone.now())
     return list(results)
 
 

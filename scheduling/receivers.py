@@ -19,8 +19,12 @@ def cancel_bookings_on_withdrawal(
     sender: Any, *, participant: Participant, **kwargs: Any
 ) -> None:
     """Without consent to process her health data there is no screening to book."""
-    booked = appointment_list_for_participant(participant=participant).filter(
-        status=AppointmentStatus.BOOKED
+    # In the order of their slots, as every path locks slots (ADR 0009): two
+    # women withdrawing at once from the same two slots cannot wait on each other.
+    booked = (
+        appointment_list_for_participant(participant=participant)
+        .filter(status=AppointmentStatus.BOOKED)
+        .order_by("slot_id")
     )
     for appointment in booked:
         try:

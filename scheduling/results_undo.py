@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from scheduling.errors import NotCheckedIn
-from scheduling.models import Appointment, AppointmentStatus
 from scheduling.selectors import clinic_appointment_get
+from scheduling.transitions import UNDO_RESULTS, appointment_transition
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 
@@ -30,7 +30,6 @@ def appointment_results_undo(
             visit_id=visit.pk, by=by, request=request
         )
         if not left:
-            Appointment.objects.filter(
-                pk=appointment.pk, status=AppointmentStatus.SCREENED
-            ).update(status=AppointmentStatus.CHECKED_IN, updated_at=timezone.now())
+            # Not screened (nothing had marked her so) is left as it is.
+            appointment_transition(appointment, UNDO_RESULTS, now=timezone.now())
     return left

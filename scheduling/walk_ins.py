@@ -7,18 +7,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
 from common.crypto import keyed_hash
+from scheduling.appointment_places import appointment_create_booked
 from scheduling.clinic import VIA_WALK_IN, check_in_locked
-from scheduling.errors import NoCampaignToday, WalkInsFull
+from scheduling.errors import NoCampaignToday
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
 from scheduling.selectors import campaign_quota_used, clinic_sites, site_today
-from scheduling.services import appointment_insert, campaign_place_take
 from scheduling.walk_in_clash import walk_in_clash
 from scheduling.walk_in_identity import TypedIdentity, walk_in_identity_resolve
 from screening import selectors as screening_selectors
@@ -186,15 +185,10 @@ def _take_walk_in_place(
 ) -> Appointment:
     """One of the day's walk-in places, booked for her. Raises WalkInsFull."""
     slot = _walk_in_slot(campaign=campaign, site=site, day=day)
-    # One statement, so two desks can never both take the last walk-in place.
-    taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
-        booked=F("booked") + 1
+    slot.campaign = campaign
+    appointment = appointment_create_booked(
+        participant=participant, slot=slot, now=now, walk_in=True
     )
-    if taken != 1:
-        raise WalkInsFull
-    appointment = appointment_insert(participant=participant, slot=slot)
-    campaign_place_take(participant=participant, campaign=campaign, now=now)
-    Appointment.objects.filter(pk=appointment.pk).update(is_walk_in=True)
     return Appointment.objects.select_related(
         "slot__site", "participant", "campaign"
     ).get(pk=appointment.pk)

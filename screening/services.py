@@ -39,7 +39,11 @@ from screening.results.imports import result_import_create
 from screening.results.recording import result_record
 from screening.results.summaries import summary_compute
 from screening.results.undo import result_undo_last
-from screening.results.visits import visit_open, visit_undo
+from screening.results.visits import (
+    visit_lock_for_appointment,
+    visit_open,
+    visit_undo,
+)
 from screening.text_checks import HIDDEN_CHARACTERS_MESSAGE, has_hidden_characters
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "result_record",
     "result_undo_last",
     "summary_compute",
+    "visit_lock_for_appointment",
     "visit_open",
     "visit_undo",
 ]

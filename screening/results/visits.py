@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from common.audit import audit_record
+from common.locks import rows_lock
 from screening.errors import ResultsExist
 from screening.models import Campaign, Participant, Result, Visit
 
@@ -16,6 +17,13 @@ logger = logging.getLogger(__name__)
 
 def _user(by: Any) -> Any:
     return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+def visit_lock_for_appointment(*, appointment_id: int) -> None:
+    """Lock the visit of this appointment, if it has one, until the commit: a
+    check-in takes it before the appointment, as an undo and a result at the
+    desk do (ADR 0009)."""
+    rows_lock(Visit.objects.filter(appointment_id=appointment_id))
 
 
 def visit_open(

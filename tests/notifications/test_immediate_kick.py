@@ -17,12 +17,12 @@ from django.core.checks import run_checks
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications import services
 from notifications.backends.base import SendResult
 from notifications.models import Kind, Notification, Status
 from notifications.services import (
     IMMEDIATE_KICK_KEY,
     Scheduled,
+    immediate,
     notification_schedule,
     notifications_schedule_new,
     notifications_send_immediate,
@@ -125,7 +125,7 @@ def test_a_row_committed_after_a_run_chose_its_rows_is_never_stranded(
     """The run frees the note before it looks, so a row it did not see kicks a
     run of its own."""
     confirm(1)
-    real_send_batch = services.notifications_send_batch
+    real_send_batch = immediate.notifications_send_batch
     late: list[Notification] = []
 
     def commit_another_meanwhile(*, notification_ids: list[int]) -> list[int]:
@@ -134,7 +134,7 @@ def test_a_row_committed_after_a_run_chose_its_rows_is_never_stranded(
         return real_send_batch(notification_ids=notification_ids)
 
     with mock.patch.object(
-        services, "notifications_send_batch", commit_another_meanwhile
+        immediate, "notifications_send_batch", commit_another_meanwhile
     ):
         assert notifications_send_immediate() == 1
 

@@ -42,11 +42,15 @@ def enqueued():
     ids: list[int] = []
     with (
         mock.patch(
-            "notifications.services.transaction.on_commit",
+            "django.db.transaction.on_commit",
             side_effect=lambda func, *args, **kwargs: func(),
         ),
-        mock.patch("notifications.services._enqueue_sends", side_effect=ids.extend),
-        mock.patch("notifications.services._enqueue_send", side_effect=ids.append),
+        mock.patch(
+            "notifications.services.handover.enqueue_sends", side_effect=ids.extend
+        ),
+        mock.patch(
+            "notifications.services.handover.enqueue_send", side_effect=ids.append
+        ),
     ):
         yield ids
 
@@ -164,7 +168,7 @@ def test_a_receipt_that_arrives_during_the_send_is_not_overwritten(sms_outbox):
 
     gateway = mock.Mock(name="fake", send=deliver_meanwhile, spec=["name", "send"])
     gateway.name = "fake"
-    with mock.patch("notifications.services.get_backend", return_value=gateway):
+    with mock.patch("notifications.backends.get_backend", return_value=gateway):
         result = notification_send(notification_id=notification.pk)
 
     assert result.status == Status.DELIVERED
@@ -175,7 +179,7 @@ def test_after_six_transient_failures_a_message_is_failed_with_the_reason():
     notification = NotificationFactory()
     busy = AnsweringGateway(SendResult(accepted=False, error="busy", transient=True))
 
-    with mock.patch("notifications.services.get_backend", return_value=busy):
+    with mock.patch("notifications.backends.get_backend", return_value=busy):
         for _ in range(MAX_ATTEMPTS + 2):
             Notification.objects.filter(pk=notification.pk).update(
                 send_at=timezone.now()
@@ -220,7 +224,7 @@ def test_a_send_that_timed_out_is_checked_with_the_gateway_before_a_retry(
         SendResult(accepted=True, provider_message_id="p1"), answer
     )
 
-    with mock.patch("notifications.services.get_backend", return_value=gateway):
+    with mock.patch("notifications.backends.get_backend", return_value=gateway):
         notification_send(notification_id=notification.pk)
 
     assert gateway.asked == [notification.dedupe_key]
@@ -232,7 +236,7 @@ def test_a_throttled_send_is_retried_without_asking_first():
     notification = NotificationFactory(attempts=1, last_error="tencent:LimitExceeded.")
     gateway = AnsweringGateway(SendResult(accepted=True), "unknown")
 
-    with mock.patch("notifications.services.get_backend", return_value=gateway):
+    with mock.patch("notifications.backends.get_backend", return_value=gateway):
         notification_send(notification_id=notification.pk)
 
     assert gateway.asked == []
@@ -314,7 +318,7 @@ def test_a_gateway_that_cannot_account_for_a_row_is_asked_again_later(enqueued):
     row = stuck_sending()
     gateway = AnsweringGateway(SendResult(accepted=True), "unknown")
 
-    with mock.patch("notifications.services.get_backend", return_value=gateway):
+    with mock.patch("notifications.backends.get_backend", return_value=gateway):
         notifications_dispatch_due()
 
     stored = Notification.objects.get(pk=row.pk)

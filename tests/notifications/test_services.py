@@ -30,9 +30,9 @@ def enqueue():
     """The hand-over to Celery, one call per id whether the row went alone or in a
     batch; the real broker has its own integration test."""
     with (
-        mock.patch("notifications.services._enqueue_send") as patched,
+        mock.patch("notifications.services.handover.enqueue_send") as patched,
         mock.patch(
-            "notifications.services._enqueue_sends",
+            "notifications.services.handover.enqueue_sends",
             side_effect=lambda ids: [patched(pk) for pk in ids],
         ),
     ):
@@ -55,7 +55,7 @@ class FakeGateway:
 
 def use_gateway(result: SendResult):
     return mock.patch(
-        "notifications.services.get_backend", return_value=FakeGateway(result)
+        "notifications.backends.get_backend", return_value=FakeGateway(result)
     )
 
 

@@ -220,7 +220,7 @@ def test_two_dispatchers_at_once_enqueue_each_row_once_and_send_none_twice(
             connection.close()
 
     with mock.patch(
-        "notifications.services._enqueue_sends", side_effect=enqueue_and_send
+        "notifications.services.handover.enqueue_sends", side_effect=enqueue_and_send
     ):
         threads = [threading.Thread(target=dispatcher) for _ in range(2)]
         for thread in threads:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from scheduling.appointment_places import campaign_places_recount
 from scheduling.clinic import (
     appointment_check_in,
     appointment_check_in_undo,
@@ -18,7 +19,6 @@ from scheduling.services import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
-    campaign_places_recount,
 )
 from scheduling.walk_ins import walk_in_register
 from screening.errors import NotEligible

@@ -39,7 +39,9 @@ BARRIER_TIMEOUT_SECONDS = 60
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
     """Confirmations are enqueued on commit here; the broker is not under test."""
-    monkeypatch.setattr("notifications.services._enqueue_send", lambda _pk: None)
+    monkeypatch.setattr(
+        "notifications.services.handover.enqueue_send", lambda _pk: None
+    )
 
 
 def at_once(calls: list[Callable[[], Any]]) -> list[Any]:

@@ -278,7 +278,7 @@ def test_the_confirmation_is_enqueued_on_commit(
     slot, participant, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent: list[int] = []
-    monkeypatch.setattr("notifications.services._enqueue_send", sent.append)
+    monkeypatch.setattr("notifications.services.handover.enqueue_send", sent.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         appointment = appointment_book(participant=participant, slot_id=slot.pk)
@@ -477,7 +477,9 @@ def test_send_times_are_stored_in_utc(participant):
 def test_a_colliding_reference_is_drawn_again(slot, participant, monkeypatch):
     taken = appointment_book(participant=ConsentedParticipantFactory(), slot_id=slot.pk)
     draws = iter([taken.reference, "NEWREF23"])
-    monkeypatch.setattr("scheduling.services.new_reference", lambda: next(draws))
+    monkeypatch.setattr(
+        "scheduling.appointment_places.new_reference", lambda: next(draws)
+    )
 
     appointment = appointment_book(participant=participant, slot_id=slot.pk)
 
