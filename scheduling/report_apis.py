@@ -195,7 +195,9 @@ class TurnoutReportApi(APIView):
         parameters=TURNOUT_PARAMETERS,
         responses=TurnoutReportSerializer,
         description="Turnout counts and rates; a count from 1 to 4 (and what "
-        "would reveal it) is null with suppressed: true.",
+        "would reveal it) is null with suppressed: true. Every other count is "
+        "rounded by its records' cell keys to a multiple of 5 (10 for checked_in, "
+        "screened and check_ins), the same each time it is asked (ADR 0012).",
     )
     def get(self, request: Request) -> Response:
         report = _turnout_from_request(request)
@@ -278,7 +280,8 @@ class OutcomeReportApi(APIView):
         parameters=RANGE_PARAMETERS,
         responses=OutcomeReportSerializer,
         description="Aggregated outcomes; a count from 1 to 9 (and what would "
-        "reveal it) is null with suppressed: true.",
+        "reveal it) is null with suppressed: true. Every other count is rounded "
+        "by its records' cell keys to a multiple of 10 (ADR 0012).",
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

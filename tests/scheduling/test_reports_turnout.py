@@ -382,7 +382,6 @@ def test_the_published_totals_hide_small_counts_and_what_would_reveal_them(
         base = BASES[name]
         assert shown[name] % base == 0, name
         assert abs(shown[name] - true) <= 2 * (base - 1), name
-    assert shown["booked"] == 15  # already a multiple of 5: left alone
 
 
 def test_the_published_counts_come_back_the_same_on_every_path_and_every_ask(
