@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_audit import AuditedRecordAdmin
+from common.admin_widgets import LabelledDateTimeAdmin
 from scheduling.admin_slots import (
     generate_slots_action,
     generate_slots_view,
@@ -84,7 +85,7 @@ class SlotTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(LabelledDateTimeAdmin):
     list_display = ("site", "starts_at", "ends_at", "capacity", "booked")
     list_filter = ("campaign", "site")
     date_hierarchy = "starts_at"

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -145,7 +147,10 @@ class Slot(models.Model):
         indexes = [models.Index(fields=["campaign", "site", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.starts_at:%Y-%m-%d %H:%M}"
+        # The site's clock, not the database's UTC: this names the slot in the
+        # admin's lists, choices and messages, where 09:00 must not read 01:00.
+        local = self.starts_at.astimezone(ZoneInfo(self.site.timezone))
+        return f"{self.site} {local:%Y-%m-%d %H:%M}"
 
     @property
     def available(self) -> int:

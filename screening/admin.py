@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_audit import AuditedRecordAdmin
+from common.admin_widgets import LabelledDateTimeAdmin
 from common.masking import mask_name, mask_phone
 from screening.models import (
     Campaign,
@@ -25,7 +26,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(LabelledDateTimeAdmin):
     list_display = (
         "name",
         "status",
