@@ -1,0 +1,121 @@
+"""A specimen is one tube taken at a visit; a recollection is the task a
+rejected tube leaves behind (SPEC §8.1, DOMAIN §6.1)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from screening.models import Visit
+
+
+class SpecimenKind(models.TextChoices):
+    HPV = "hpv", _("hrHPV sample")
+    CYTOLOGY = "cytology", _("Cytology sample")
+
+
+class SpecimenStatus(models.TextChoices):
+    COLLECTED = "collected", _("Collected")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RECEIVED = "received", _("Received by the lab")
+    RESULTED = "resulted", _("Resulted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RejectionReason(models.TextChoices):
+    UNLABELLED = "unlabelled", _("Unlabelled or mislabelled")
+    LEAKED = "leaked", _("Leaked")
+    INSUFFICIENT = "insufficient", _("Insufficient sample")
+    EXPIRED = "expired", _("Expired")
+
+
+class Specimen(models.Model):
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SpecimenKind.choices)
+    barcode = models.CharField(_("barcode"), max_length=16)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SpecimenStatus.choices,
+        default=SpecimenStatus.COLLECTED,
+    )
+    collected_at = models.DateTimeField(_("collected at"), default=timezone.now)
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    resulted_at = models.DateTimeField(_("resulted at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"),
+        max_length=16,
+        choices=RejectionReason.choices,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("specimen")
+        verbose_name_plural = _("specimens")
+        ordering = ["visit_id", "kind", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["barcode"], name="specimen_barcode_unique"),
+            # One live tube of each kind per visit: two nurses pressing at once
+            # cannot both write one; a rejected tube makes room for its recollection.
+            models.UniqueConstraint(
+                fields=["visit", "kind"],
+                condition=~Q(status="rejected"),
+                name="specimen_one_live_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="rejected", rejected_at__isnull=False)
+                & ~Q(rejection_reason="")
+                | (~Q(status="rejected") & Q(rejection_reason="")),
+                name="specimen_rejected_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "collected_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.barcode} ({self.kind})"
+
+
+class Recollection(models.Model):
+    """She must be sampled again because a tube of hers was rejected."""
+
+    specimen = models.OneToOneField(
+        Specimen,
+        verbose_name=_("rejected specimen"),
+        on_delete=models.PROTECT,
+        related_name="recollection",
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=SpecimenKind.choices)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    new_specimen = models.OneToOneField(
+        Specimen,
+        verbose_name=_("new specimen"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("recollection")
+        verbose_name_plural = _("recollections")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"recollection of {self.specimen_id}"
