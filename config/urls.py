@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("sms/receipts/", include("notifications.urls")),
     path("", include("accounts.urls")),
+    path("desk/specimens/", include("specimens.urls")),
     path("desk/", include("scheduling.desk_urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
