@@ -63,3 +63,10 @@ class OtherSite(Forbidden):
 
     def default_detail(self) -> str:
         return str(_("This belongs to a site you do not work at."))
+
+
+class NothingToDispatch(Conflict):
+    code = "nothing_to_dispatch"
+
+    def default_detail(self) -> str:
+        return str(_("No collected tube is waiting to go to the lab."))

@@ -30,6 +30,30 @@ class RejectionReason(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class Manifest(models.Model):
+    """A batch of tubes handed to the lab: how many, when and by whom."""
+
+    site_id = models.PositiveIntegerField(_("site id"), db_index=True)
+    created_at = models.DateTimeField(_("handed over at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("tubes"), default=0)
+
+    class Meta:
+        verbose_name = _("dispatch manifest")
+        verbose_name_plural = _("dispatch manifests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"manifest {self.pk}"
+
+
 class Specimen(models.Model):
     visit = models.ForeignKey(
         Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="+"
@@ -55,6 +79,14 @@ class Specimen(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted at"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
+    manifest = models.ForeignKey(
+        Manifest,
+        verbose_name=_("dispatch manifest"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="specimens",
+    )
     rejection_reason = models.CharField(
         _("rejection reason"),
         max_length=16,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from specimens import views
+from specimens import manifest_views, views
 
 urlpatterns = [
     path(
@@ -13,4 +13,19 @@ urlpatterns = [
         views.visit_labels,
         name="specimens-labels",
     ),
+]
+
+urlpatterns += [
+    path("manifests/", manifest_views.manifests_page, name="specimens-manifests"),
+    path(
+        "manifests/<int:manifest_id>/",
+        manifest_views.manifest_page,
+        name="specimens-manifest",
+    ),
+    path(
+        "manifests/<int:manifest_id>.<str:fmt>",
+        manifest_views.manifest_download,
+        name="specimens-manifest-download",
+    ),
+    path("receive/", manifest_views.receive_page, name="specimens-receive"),
 ]
