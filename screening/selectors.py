@@ -23,6 +23,7 @@ from screening.results.review_window import (
     result_review_minutes,
 )
 from screening.results.selectors import (
+    OUTCOME_KEYS,
     follow_up_get,
     follow_up_last_attempts,
     follow_up_worklist,
@@ -37,6 +38,7 @@ from screening.results.selectors import (
 from screening.results.undo import results_undo_window_open
 
 __all__ = [
+    "OUTCOME_KEYS",
     "campaign_get_for_registration",
     "campaign_list_public",
     "follow_up_get",

@@ -17,24 +17,8 @@ from common.suppression import OUTCOME_THRESHOLD, Cell, Rate, Table, suppress_ta
 from screening import selectors as screening_selectors
 from screening.models import Campaign
 
-OUTCOME_MEASURES = (
-    "screened",
-    "normal",
-    "recall",
-    "refer",
-    "precancer",
-    "cancer",
-    "deferred",
-    "follow_up_open",
-    "follow_up_completed",
-    "follow_up_lost",
-    "hpv_tested",
-    "hpv_positive",
-    "cytology_tested",
-    "cytology_abnormal",
-    "breast_imaging_tested",
-    "breast_imaging_abnormal",
-)
+# The measures are the ones screening counts: one list, kept there.
+OUTCOME_MEASURES = screening_selectors.OUTCOME_KEYS
 _FOLLOW_UP = ("follow_up_open", "follow_up_completed", "follow_up_lost")
 INDICATORS = {
     "hpv_positivity": Rate("hpv_positive", ("hpv_tested",)),
