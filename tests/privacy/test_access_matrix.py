@@ -92,7 +92,7 @@ RULES = [
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "scheduling)/$": "/admin/screening/",
+    "specimens|scheduling)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
