@@ -84,6 +84,19 @@ RULES = [
     Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
     Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^my/", PARTICIPANT_SELF),
+    # The fixture holds no dispatch manifest, so every role gets the not-found;
+    # tests/specimens covers which site's staff may open one.
+    Rule(
+        r"^desk/specimens/manifests/<",
+        _only(
+            {
+                "clinic_1": NOT_FOUND,
+                "clinic_2": NOT_FOUND,
+                "admin": CLINIC_ADMIN | NOT_FOUND,
+            },
+            DENIED,
+        ),
+    ),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
     Rule(r"^(api/v1/reports|union)/", UNION),
@@ -159,6 +172,8 @@ def world() -> World:
         "appointment_id": str(appointment.pk),
         "campaign_id": str(appointment.campaign_id),
         "site_id": str(appointment.slot.site_id),
+        "manifest_id": "1",
+        "fmt": "csv",
         "import_id": str(upload.pk),
         "case_id": "1",
         "token": "not-the-receipt-token",

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    monkeypatch.setattr("notifications.services.handover.enqueue_send", lambda _pk: None)
+    monkeypatch.setattr(
+        "notifications.services.handover.enqueue_send", lambda _pk: None
+    )
 
 
 @pytest.fixture

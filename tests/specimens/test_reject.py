@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    monkeypatch.setattr("notifications.services.handover.enqueue_send", lambda _pk: None)
+    monkeypatch.setattr(
+        "notifications.services.handover.enqueue_send", lambda _pk: None
+    )
 
 
 def test_a_tube_moves_collected_dispatched_received_resulted():
