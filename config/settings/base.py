@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "screening",
     "specimens",
     "scheduling",
+    "indicators",
 ]
 
 MIDDLEWARE = [
