@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection
 
-from indicators.measures import BOOKING_MEASURES, VISIT_MEASURES
+from indicators.measures import ALL_OF, BOOKING_MEASURES, VISIT_MEASURES
 
 # (first visit day, site id, occupation group)
 AtomKey = tuple[date, int, str]
@@ -54,13 +54,20 @@ def _where(scope: Scope, day: str, site: str, params: dict[str, Any]) -> str:
     return "".join(f" AND {c}" for c in clauses)
 
 
+def _fold(measure: str) -> str:
+    condition = VISIT_MEASURES.get(measure) or BOOKING_MEASURES[measure]
+    if measure in ALL_OF:
+        # Rows of visits without a summary yet say nothing either way.
+        return (
+            f"COALESCE(MIN(CASE WHEN s.id IS NULL THEN NULL WHEN {condition} "
+            f"THEN 1 ELSE 0 END), 0) AS {measure}"
+        )
+    return f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {measure}"
+
+
 def _folded(measures: Iterable[str]) -> tuple[str, str]:
     names = list(measures)
-    per_woman = ", ".join(
-        f"MAX(CASE WHEN {VISIT_MEASURES.get(m) or BOOKING_MEASURES[m]} "
-        f"THEN 1 ELSE 0 END) AS {m}"
-        for m in names
-    )
+    per_woman = ", ".join(_fold(m) for m in names)
     summed = ", ".join(f"SUM(w.{m}) AS {m}, SUM(w.{m} * w.k) AS {m}_k" for m in names)
     return per_woman, summed
 

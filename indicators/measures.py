@@ -108,6 +108,7 @@ VISIT_MEASURES: dict[str, str] = {
     "colposcopy_referred": _CERVIX_REFER,
     "colposcopy_done": f"({_CERVIX_REFER} AND {_in('f.status', COMPLETED)})",
     "biopsied": "f.diagnosis_code <> ''",
+    "cervix_biopsied": _diag(("PATH_NEG", "CIN1", *CERVIX_PRECANCER, *CERVIX_CANCER)),
     "cin1": "f.diagnosis_code = 'CIN1'",
     "cin2": "f.diagnosis_code = 'CIN2'",
     "cin3": "f.diagnosis_code = 'CIN3'",
@@ -135,6 +136,10 @@ VISIT_MEASURES: dict[str, str] = {
     },
     **{f"mg_birads_{c.lower()}": _test("mammography", f"BIRADS_{c}") for c in BIRADS},
 }
+
+# Measures a woman has only when every summarised visit meets them (the rest:
+# when any row does). 正常人数 are women found normal at every visit.
+ALL_OF = frozenset({"normal"})
 
 # From appointments (her bookings), not visits.
 BOOKING_MEASURES: dict[str, str] = {
