@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from indicators.quarterly import QuarterlyTable
+from indicators.reconciliation import Line
 from indicators.quarterly_form import CHECKS, RATES, ROWS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,4 +81,52 @@ def quarterly_xlsx(table: QuarterlyTable, *, unit: str) -> bytes:
     for row in checks.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True)
+    return _save(book)
+
+
+ITEM_NAMES = {
+    "hpv": "HPV检测 hrHPV test",
+    "cytology": "宫颈细胞学 Cervical cytology",
+    "cbe": "临床乳腺检查 Clinical breast exam",
+    "breast_ultrasound": "乳腺超声 Breast ultrasound",
+    "mammography": "乳腺X线 Mammography",
+}
+RECONCILIATION_HEADER = [
+    "站点 Site",
+    "月份 Month",
+    "项目 Item",
+    "完成数 Done",
+    "单价(元) Unit price",
+    "金额(元) Amount",
+    "无法判读(不计费) Unreadable, not paid",
+    "拒收标本(不计费) Rejected tubes, not paid",
+]
+
+
+def reconciliation_xlsx(lines: list[Line], *, title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "经费核算"
+    sheet.append([safe(title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(RECONCILIATION_HEADER)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for x in lines:
+        sheet.append([
+            safe(x.site), x.month, ITEM_NAMES.get(x.item, x.item), x.done,
+            x.price, x.amount, x.unreadable, x.rejected,
+        ])  # fmt: skip
+    priced = [x.amount for x in lines if x.amount is not None]
+    sheet.append([
+        "合计 Total", "", "", sum(x.done for x in lines), None, sum(priced),
+        sum(x.unreadable for x in lines), sum(x.rejected for x in lines),
+    ])  # fmt: skip
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    if any(x.price is None and x.done for x in lines):
+        sheet.append(
+            ["未设单价的项目未计金额 Items without a unit price are not priced."]
+        )
+    _widths(sheet, [22, 10, 30, 12, 16, 16, 22, 22])
     return _save(book)
