@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from indicators import urls as indicator_urls
 from scheduling import report_urls
 
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
+    path("", include(indicator_urls.api_urlpatterns)),
 ]

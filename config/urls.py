@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
     path("", include("scheduling.report_urls")),
+    path("", include("indicators.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from indicators.quarterly import QuarterlyTable
-from indicators.reconciliation import Line
 from indicators.quarterly_form import CHECKS, RATES, ROWS
+from indicators.reconciliation import Line
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
