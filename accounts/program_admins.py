@@ -46,6 +46,16 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "messagetemplate": ("change", "view"),
         "notification": ("change", "view"),
     },
+    # Official reporting: the indicators' words, targets, prices and the quiz's
+    # questions; never a woman's quiz take.
+    "indicators": {
+        "indicatordefinition": ("change", "view"),
+        "campaigntarget": ("add", "change", "view", "delete"),
+        "unitprice": ("add", "change", "view", "delete"),
+        "quizversion": ("add", "change", "view"),
+        "quizquestion": ("add", "change", "view", "delete"),
+        "quizchoice": ("add", "change", "view", "delete"),
+    },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},
     # Lifting a lock-out before its cool-off ends.

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from indicators import apis, views
+from indicators import apis, quiz_views, views
 
 urlpatterns = [
     path("reports/indicators/", views.indicators_page, name="indicators-page"),
+    path("quiz/<int:campaign_id>/", quiz_views.quiz_page, name="quiz"),
 ]
 
 api_urlpatterns = [
