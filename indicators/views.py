@@ -32,16 +32,21 @@ def _value(item: dict[str, Any], threshold: int | None) -> str:
     return f"{item['value']:.2f}{suffix}"
 
 
+def _side(item: dict[str, Any], side: str, hidden: str) -> Any:
+    if item[side] is not None:
+        return item[side]
+    has_side = side == "numerator" or item["denominator_definition"]
+    return hidden if item["suppressed"] and has_side else "—"
+
+
 def _rows(items: list[dict[str, Any]], threshold: int | None) -> list[dict[str, Any]]:
     hidden = f"<{threshold}"
     return [
         {
             **item,
             "shown": _value(item, threshold),
-            "num": hidden
-            if item["suppressed"] and item["numerator"] is None
-            else item["numerator"],
-            "den": item["denominator"] if item["denominator"] is not None else "—",
+            "num": _side(item, "numerator", hidden),
+            "den": _side(item, "denominator", hidden),
         }
         for item in items
     ]
