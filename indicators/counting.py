@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from indicators.measures import ALL_OF, BOOKING_MEASURES, VISIT_MEASURES
 
@@ -116,7 +116,11 @@ def _booking_sql(scope: Scope, params: dict[str, Any]) -> str:
 
 
 def _gather(atoms: Atoms, sql: str, params: dict[str, Any], names: list[str]) -> None:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One row per woman is folded in memory: the default 4 MB sends a
+            # campaign of a million to disk sorts. Local to this transaction.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
