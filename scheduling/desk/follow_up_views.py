@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.audit import audit_record
 from common.masking import mask_name, mask_phone
-from scheduling.desk_common import desk_page, desk_url, require_site
+from scheduling.desk.common import desk_page, desk_url, require_site
 from scheduling.models import Site
 from screening import selectors as screening_selectors
 from screening import services as screening_services
