@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from scheduling import report_urls
+from scheduling.reports import urls as report_urls
 
 urlpatterns = [
     path("", include("accounts.api_urls")),

@@ -25,7 +25,7 @@ urlpatterns = [
     path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
-    path("", include("scheduling.report_urls")),
+    path("", include("scheduling.reports.urls")),
 ]
 
 if settings.DEBUG:
