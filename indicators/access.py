@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.permissions import is_staff_with_role
 from common.errors import ApplicationError, Forbidden
-from scheduling.selectors import clinic_sites
+from scheduling.desk.selectors import desk_sites as clinic_sites
 
 
 class SiteNotYours(ApplicationError):

@@ -17,7 +17,7 @@ from accounts.permissions import staff_page
 from common.errors import ApplicationError
 from indicators.apis import indicators_for_request
 from indicators.quarterly import quarterly_table
-from scheduling.selectors import clinic_sites
+from scheduling.desk.selectors import desk_sites as clinic_sites
 from screening.models import Campaign
 
 

@@ -87,7 +87,7 @@ def test_no_nested_pair_of_ranges_gives_back_a_hidden_indicator_count(
     truth = {s: truth_of(campaign, group_by, s) for s in ranges}
     found, exact_found = [], []
     for big, small in attacks.nested_pairs(ranges):
-        args = dict(threshold=OUTCOME_THRESHOLD, label=f"{big} minus {small}")
+        args = {"threshold": OUTCOME_THRESHOLD, "label": f"{big} minus {small}"}
         found += attacks.subtract(
             "nested", shown[big], shown[small], truth[big], truth[small], **args
         )
