@@ -2,6 +2,7 @@
 rejected tube leaves behind (SPEC §8.1, DOMAIN §6.1)."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -91,6 +92,13 @@ class Specimen(models.Model):
         _("rejection reason"),
         max_length=16,
         choices=RejectionReason.choices,
+        blank=True,
+    )
+    # The high-risk genotypes the lab found in an hrHPV tube (DOMAIN §6.1).
+    hpv_types = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("HPV genotypes"),
+        default=list,
         blank=True,
     )
 

@@ -370,3 +370,6 @@ SPECIMEN_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+# Lab rows are matched on tube barcodes by a layer above screening, named here so
+# that screening never imports it.
+RESULT_IMPORT_ROW_MATCHER = "specimens.lab_import.matching.rows_match"
