@@ -8,6 +8,7 @@ a correction is the desk's, with its audit, never a file's side effect.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from screening.models import Visit
@@ -130,9 +131,14 @@ def _tube(
         )
     received = _time(row.received_at, "received_at")
     resulted = _time(row.resulted_at, "resulted_at")
+    # By the day: a lab writes minutes, or only the date, so a time earlier the
+    # same day may still be after the tube was taken.
+    taken_on = timezone.localdate(tube.collected_at)
     for when, field in ((received, "received_at"), (resulted, "resulted_at")):
-        if when is not None and when < tube.collected_at:
-            raise RowRefused(field, gettext("This time is before the tube was taken."))
+        if when is not None and timezone.localdate(when) < taken_on:
+            raise RowRefused(
+                field, gettext("This day is before the day the tube was taken.")
+            )
     if tube.status == SpecimenStatus.REJECTED:
         return _again_rejected(row, tube)
     if row.rejection:
