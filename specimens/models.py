@@ -159,3 +159,19 @@ class Recollection(models.Model):
 
     def __str__(self) -> str:
         return f"recollection of {self.specimen_id}"
+
+
+# The clinical history's tables live in their own package; imported here so the
+# app registry and migrations see them.
+from specimens.history.models import (  # noqa: E402
+    ClinicalHistory,
+    HistoryQuestion,
+)
+
+__all__ = [
+    "ClinicalHistory",
+    "HistoryQuestion",
+    "Manifest",
+    "Recollection",
+    "Specimen",
+]

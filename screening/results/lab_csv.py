@@ -51,6 +51,15 @@ OPTIONAL_COLUMNS = (
 )
 # The header of the template the desk hands out: the Chinese names, in order.
 TEMPLATE_HEADER = ("预约号", "检查项目", "结果", "备注")
+BARCODE_TEMPLATE_HEADER = (
+    "条码号",
+    "结果",
+    "HPV分型",
+    "接收时间",
+    "报告时间",
+    "拒收原因",
+    "备注",
+)
 BINARY_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
