@@ -74,3 +74,18 @@ class HistoryForm(forms.Form):
 
 def initial_from(answers: list[dict[str, str]] | None) -> dict[str, str]:
     return {entry["key"]: entry["answer"] for entry in answers or []}
+
+
+def answered_rows(answers: list[dict[str, str]] | None) -> list[dict[str, Any]]:
+    """Her answers to read back at the desk, each in the wording she saw; a
+    "yes" is flagged, since it is what changes how her sample is read."""
+    labels = dict(YES_NO_CHOICES)
+    english = (get_language() or "").lower().startswith("en")
+    return [
+        {
+            "question": entry["en"] if english else entry["zh"],
+            "answer": labels.get(entry["answer"], entry["answer"]),
+            "flag": entry["answer"] == "yes",
+        }
+        for entry in answers or []
+    ]

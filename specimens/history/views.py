@@ -16,7 +16,12 @@ from common.masking import mask_name
 from screening.models import Campaign, Visit
 from screening.session import identity_from_session
 from specimens.errors import OtherSite
-from specimens.history.questions import HistoryForm, active_questions, initial_from
+from specimens.history.questions import (
+    HistoryForm,
+    active_questions,
+    answered_rows,
+    initial_from,
+)
 from specimens.history.selectors import history_for_her, history_for_visit
 from specimens.history.services import history_confirm, history_save_by_her
 from specimens.scope import allowed_site_ids, check_site
@@ -103,6 +108,7 @@ def desk_history(request: HttpRequest, appointment_id: int) -> HttpResponse:
             "masked_name": mask_name(visit.participant.full_name),
             "form": form,
             "history": history,
+            "answered": answered_rows(history.answers if history else None),
         },
         status=400 if form.errors else 200,
     )

@@ -9,8 +9,15 @@ from common.models import AuditEvent
 from specimens.history.models import ClinicalHistory, HistoryQuestion
 from tests.privacy.support import sign_in_page
 from tests.screening.result_factories import VisitFactory, staff_user
+from tests.specimens.history_support import seed_questions
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _questions() -> None:
+    seed_questions()
+
 
 HER_ANSWERS = {"lmp": "2026-11-20", "pregnant": "no", "iud": "yes"}
 
