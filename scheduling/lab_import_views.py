@@ -111,7 +111,8 @@ def desk_import_template(request: HttpRequest) -> HttpResponse:
     that Excel opens the Chinese header as text, not as mojibake."""
     text = io.StringIO()
     by_barcode = request.GET.get("by") == "barcode"
-    csv.writer(text).writerow(BARCODE_TEMPLATE_HEADER if by_barcode else TEMPLATE_HEADER)
+    header = BARCODE_TEMPLATE_HEADER if by_barcode else TEMPLATE_HEADER
+    csv.writer(text).writerow(header)
     response = HttpResponse(
         codecs.BOM_UTF8 + text.getvalue().encode(),
         content_type="text/csv; charset=utf-8",
