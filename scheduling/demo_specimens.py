@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.crypto import keyed_hash
-from scheduling.clinic import appointment_check_in
+from scheduling.desk.checkin import appointment_check_in
 from scheduling.models import Site, Slot
 from scheduling.services import appointment_book
 from screening.idcard import id_check_character

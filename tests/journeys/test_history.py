@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from common.crypto import keyed_hash
-from scheduling.clinic import appointment_check_in
+from scheduling.desk.checkin import appointment_check_in
 from screening.authentication import token_hash
 from screening.models import ParticipantToken
 from screening.session import SIGNED_IN_KEY
