@@ -3,10 +3,12 @@ on the real Redis: check in → her tubes and labels → dispatch → the lab's 
 barcode → her summary → her result page; and a rejected tube → one
 recollection message → a new tube."""
 
+import importlib
 import time
 from collections.abc import Callable
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -63,6 +65,16 @@ def checked_in_with_tubes(api, desk: Client, site) -> tuple[Visit, list[Specimen
     for tube in tubes:
         assert tube.barcode in labels.content.decode()
     return visit, tubes
+
+
+@pytest.fixture(autouse=True)
+def _result_rules(transactional_db: None) -> None:
+    """The seeded result codes and summary rules, which an earlier
+    transactional test's flush removes."""
+    seed = importlib.import_module(
+        "screening.migrations.0006_seed_result_codes_and_rules"
+    ).seed
+    seed(apps, None)
 
 
 @pytest.fixture
