@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from common.models import AuditEvent
+from common.audit import audit_record
 from screening.models import ResultImport, Visit
 from screening.results.codes import allowed_codes
 from screening.results.lab_csv import Row
@@ -167,21 +167,19 @@ def _update_moved(tubes: list[Specimen]) -> None:
 
 
 def _save_moves(tubes: list[Specimen], result_import: ResultImport) -> None:
+    """The batch's tube moves, and one audit event naming every tube moved: the
+    import is one act of its uploader, and a row per tube would double the
+    audit rows the results already write."""
     if not tubes:
         return
     _update_moved(tubes)
-    actor = result_import.created_by
-    label = getattr(actor, "username", "") if actor is not None else "system"
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=actor,
-                actor_label=label,
-                action=f"specimen.{tube.status}",
-                object_type="specimen",
-                object_id=str(tube.pk),
-                details={"import": result_import.pk},
-            )
-            for tube in tubes
-        ]
+    moved: dict[str, list[int]] = {}
+    for tube in tubes:
+        moved.setdefault(tube.status, []).append(tube.pk)
+    audit_record(
+        actor=result_import.created_by,
+        action="specimens.moved_by_import",
+        obj_type="result_import",
+        obj_id=result_import.pk,
+        details=moved,
     )

@@ -64,9 +64,8 @@ def test_rows_by_barcode_result_her_tubes_with_genotypes_and_the_labs_times():
         )
     )
     assert values == {"hpv": "HPV_16_18_POS", "cytology": "NILM"}
-    assert AuditEvent.objects.filter(
-        action="specimen.resulted", object_id=str(hpv.pk)
-    ).exists()
+    moved = AuditEvent.objects.get(action="specimens.moved_by_import")
+    assert sorted(moved.details["resulted"]) == sorted([hpv.pk, cytology.pk])
 
 
 def test_a_received_time_alone_books_the_tube_in():
