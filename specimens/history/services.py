@@ -34,14 +34,19 @@ def _upsert(participant_id: int, campaign_id: int, values: dict[str, Any]) -> An
     raise StatusChanged
 
 
+@transaction.atomic
 def history_save_by_her(
     *, participant: Participant, campaign: Campaign, answers: list[dict[str, str]]
 ) -> ClinicalHistory:
     """Her answers before the visit. Once the nurse has confirmed them they are
     the visit's record, and her phone no longer changes them (StatusChanged)."""
-    existing = ClinicalHistory.objects.filter(
-        participant=participant, campaign=campaign
-    ).first()
+    # Locked, so the nurse confirming at this moment is never overwritten by
+    # a save from her phone that read the row before the confirmation.
+    existing = (
+        ClinicalHistory.objects.select_for_update()
+        .filter(participant=participant, campaign=campaign)
+        .first()
+    )
     if existing is not None and existing.confirmed_at is not None:
         raise StatusChanged
     now = timezone.now()
@@ -61,14 +66,18 @@ def history_save_by_her(
     return history
 
 
+@transaction.atomic
 def history_confirm(
     *, visit: Visit, answers: list[dict[str, str]], by: Any
 ) -> ClinicalHistory:
     """The nurse's word at the sampling step: her answers, as corrected, are
     the visit's history. The audit names which answers changed, never values."""
-    before = ClinicalHistory.objects.filter(
-        participant_id=visit.participant_id, campaign_id=visit.campaign_id
-    ).first()
+    # Locked, so her phone's save and this confirmation queue, not interleave.
+    before = (
+        ClinicalHistory.objects.select_for_update()
+        .filter(participant_id=visit.participant_id, campaign_id=visit.campaign_id)
+        .first()
+    )
     old = {e["key"]: e["answer"] for e in (before.answers if before else None) or []}
     new = {e["key"]: e["answer"] for e in answers}
     changed = sorted(
