@@ -115,3 +115,12 @@ def test_an_admin_edits_the_wording_and_her_form_reads_it(client):
     visit = VisitFactory(site_id=1)
     page = client.get(_her(client, visit)).content.decode()
     assert "是否正在使用宫内节育器?" in page
+
+
+def test_her_booking_page_links_to_her_questions(client):
+    from tests.scheduling.factories import AppointmentFactory
+
+    appointment = AppointmentFactory()
+    sign_in_page(client, appointment.participant)
+    page = client.get(reverse("appointment", args=[appointment.pk])).content.decode()
+    assert reverse("my_history", args=[appointment.campaign_id]) in page
