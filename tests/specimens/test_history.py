@@ -124,3 +124,25 @@ def test_her_booking_page_links_to_her_questions(client):
     sign_in_page(client, appointment.participant)
     page = client.get(reverse("appointment", args=[appointment.pk])).content.decode()
     assert reverse("my_history", args=[appointment.campaign_id]) in page
+
+
+def test_a_program_admin_rewords_a_question_in_the_admin_but_sees_no_answers(client):
+    from tests.accounts.factories import program_admin
+
+    question = HistoryQuestion.objects.get(key="iud")
+    client.force_login(program_admin())
+    url = f"/admin/specimens/historyquestion/{question.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "text_zh": "是否正在使用宫内节育器?",
+            "text_en": "Do you use an IUD?",
+            "answer_kind": "yes_no",
+            "position": question.position,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text_zh == "是否正在使用宫内节育器?"
+    assert client.get("/admin/specimens/clinicalhistory/").status_code == 403
