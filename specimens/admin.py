@@ -28,3 +28,6 @@ class RecollectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+from specimens.history import admin as history_admin  # noqa: E402, F401  (registers)
