@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
+    path("", include("specimens.failsafe.api_urls")),
 ]

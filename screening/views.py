@@ -40,6 +40,7 @@ from screening.language_switch import (
 from screening.models import Campaign, District
 from screening.resend import resend_refusal_message
 from screening.results.organs import organs_for_page
+from screening.results.pending import cards_with_pending
 from screening.selectors import (
     campaign_list_public,
     id_number_registered,
@@ -443,6 +444,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
         text = summary.text_en if english else summary.text_zh
         cards.append(
             {
+                "visit_id": visit.pk,
                 "day": visit.day,
                 "site": visit.site_name,
                 "conclusion": summary.conclusion,
@@ -461,6 +463,8 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
+    if participant is not None:
+        cards = cards_with_pending(participant_id=participant.pk, cards=cards)
     response = render(
         request,
         "screening/my_results.html",

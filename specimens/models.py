@@ -152,6 +152,7 @@ class Recollection(models.Model):
     def __str__(self) -> str:
         return f"recollection of {self.specimen_id}"
 
+
 # The failsafe keeps its models in its own package; importing them here lets
 # Django find them as part of this app.
 from specimens.failsafe.models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402, F401

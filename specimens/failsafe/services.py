@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from common.audit import audit_record
 from notifications.services import notification_schedule
-from screening.models import Visit
+from screening.models import Result, Visit
 from specimens.failsafe.errors import (
     AlreadyClosed,
     CloseReasonInvalid,
@@ -68,6 +68,7 @@ def _add_items(campaign_id: int, limits: Limits, now: datetime) -> int:
             collected_at__lte=limits.cutoff(Tier.REMIND, now),
             failsafe_item__isnull=True,
         )
+        .exclude(_result_recorded())
         .values_list("pk", "visit__site_id", "visit__site_name", "kind", "collected_at")
         .order_by("pk")
     )
@@ -132,6 +133,16 @@ def _declare_lost(campaign_id: int, limits: Limits, now: datetime) -> int:
     return lost
 
 
+def _result_recorded() -> Exists:
+    """A current result of the tube's test on its visit: a result typed or
+    imported by reference, without the barcode, is back all the same."""
+    return Exists(
+        Result.objects.filter(
+            visit_id=OuterRef("visit_id"), test=OuterRef("kind"), is_current=True
+        )
+    )
+
+
 def _close_settled(now: datetime) -> dict[str, int]:
     """Items whose tube has since been resulted or rejected close by themselves,
     with the reason: a rejection has opened its recollection task."""
@@ -143,6 +154,12 @@ def _close_settled(now: datetime) -> dict[str, int]:
         closed[reason.value] = FailsafeItem.objects.filter(
             closed_at__isnull=True, specimen__status=status
         ).update(closed_at=now, close_reason=reason)
+    typed = Specimen.objects.filter(failsafe_item__closed_at__isnull=True).filter(
+        _result_recorded()
+    )
+    closed[CloseReason.RESULTED.value] += FailsafeItem.objects.filter(
+        closed_at__isnull=True, specimen__in=typed
+    ).update(closed_at=now, close_reason=CloseReason.RESULTED)
     return closed
 
 
@@ -225,7 +242,10 @@ def _visit_of(item: FailsafeItem) -> Visit:
 
 def _check_reason(item: FailsafeItem, reason: str) -> None:
     specimen = Specimen.objects.select_related("visit").get(pk=item.specimen_id)
-    if reason == CloseReason.RESULTED and specimen.status != SpecimenStatus.RESULTED:
+    if reason == CloseReason.RESULTED and not (
+        specimen.status == SpecimenStatus.RESULTED
+        or Specimen.objects.filter(pk=specimen.pk).filter(_result_recorded()).exists()
+    ):
         raise NotResulted
     if reason == CloseReason.RECOLLECTED:
         newer = Specimen.objects.filter(
