@@ -42,6 +42,22 @@ def _notice(tests: list[Any]) -> dict[str, Any]:
     }
 
 
+def _hold_back(card: dict[str, Any], organs: set[str], not_back: str) -> None:
+    """What the summary says of a part still waiting on a test (its words, its
+    next step) would read as an all-clear: it waits for the result too."""
+    wait = gettext("We will tell you what this means once every result is back.")
+    card["conclusion_label"] = not_back
+    if not card.get("organs"):
+        card["paragraphs"] = [wait]
+        card["action"] = ""
+        card["due_on"] = None
+    for organ in card.get("organs", []):
+        if organ["organ"] in organs:
+            organ["conclusion_label"] = not_back
+            organ["paragraphs"] = [wait]
+            organ["steps"] = []
+
+
 def cards_with_pending(
     *, participant_id: int, cards: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -55,10 +71,7 @@ def cards_with_pending(
         if not tests:
             continue
         card["pending"] = _notice(tests)
-        card["conclusion_label"] = not_back
-        for organ in card.get("organs", []):
-            if organ["organ"] in card["pending"]["organs"]:
-                organ["conclusion_label"] = not_back
+        _hold_back(card, card["pending"]["organs"], not_back)
     visits = Visit.objects.filter(pk__in=list(pending)).order_by("-day", "-id")
     for visit in visits:
         cards.append(
