@@ -6,7 +6,8 @@ The desk sees its own sites exactly. The union sees one campaign as a whole
 each tube falls in one band (within 14 days, 15-28, later or not yet), every
 published count is a sum of cell-key-rounded (band, collection day) atoms, so
 any sum or difference of published counts is a multiple of the base and never
-one woman; a group's percentiles are shown only when its band counts are."""
+one woman; a group's percentiles, in whole days, only when its tubes are
+shown and ten or more results are back."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -215,7 +216,9 @@ def turnaround_for_union(*, campaign_id: int) -> UnionTurnaround:
         (TOTAL, [r for g in groups.values() for r in g]),
     ]:
         cells = table.total if name == TOTAL else table.groups[name]
-        # A percentile of a group whose counts are hidden would say what they hide.
-        shown = not any(cells[m].suppressed for m in MEASURES)
+        # A percentile of a small group comes close to one woman's days: shown
+        # only where the group's tubes are and ten or more results are back.
+        resulted = sum(1 for row in rows if row[4] is not None)
+        shown = not cells["tubes"].suppressed and resulted >= OUTCOME_THRESHOLD
         percentiles[name] = _whole_days(rows) if shown else (None, None)
     return UnionTurnaround(table=table, labels=labels, percentiles=percentiles)
