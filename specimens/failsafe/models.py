@@ -89,11 +89,14 @@ class FailsafeItem(models.Model):
     site_id = models.PositiveIntegerField(_("site id"))
     site_name = models.CharField(_("site"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16)
+    # Copied too (a barcode never changes): the list reads no other table.
+    barcode = models.CharField(_("barcode"), max_length=16)
     collected_at = models.DateTimeField(_("collected at"))
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices)
     opened_at = models.DateTimeField(_("on the list since"), default=timezone.now)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     lost_at = models.DateTimeField(_("declared lost at"), null=True, blank=True)
+    recalled_at = models.DateTimeField(_("recall opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(
         _("closed because"), max_length=16, choices=CloseReason.choices, blank=True
@@ -125,6 +128,12 @@ class FailsafeItem(models.Model):
                 fields=["site_id", "-tier", "collected_at", "id"],
                 condition=Q(closed_at__isnull=True),
                 name="failsafe_open_worklist_idx",
+            ),
+            # A program admin's list, every site at once.
+            models.Index(
+                fields=["-tier", "collected_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="failsafe_open_all_sites_idx",
             ),
             models.Index(
                 fields=["campaign_id", "tier"],

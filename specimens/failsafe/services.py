@@ -69,7 +69,14 @@ def _add_items(campaign_id: int, limits: Limits, now: datetime) -> int:
             failsafe_item__isnull=True,
         )
         .exclude(_result_recorded())
-        .values_list("pk", "visit__site_id", "visit__site_name", "kind", "collected_at")
+        .values_list(
+            "pk",
+            "visit__site_id",
+            "visit__site_name",
+            "kind",
+            "collected_at",
+            "barcode",
+        )
         .order_by("pk")
     )
     items = [
@@ -84,7 +91,7 @@ def _add_items(campaign_id: int, limits: Limits, now: datetime) -> int:
 
 
 def _new_item(campaign_id: int, row: tuple, tier: int, now: datetime) -> FailsafeItem:
-    pk, site_id, site_name, kind, collected_at = row
+    pk, site_id, site_name, kind, collected_at, barcode = row
     # A lost tube goes in as escalated: _declare_lost moves it on and opens its
     # recall, so that every recall is opened by the one conditional update.
     tier = min(tier, Tier.ESCALATE)
@@ -94,6 +101,7 @@ def _new_item(campaign_id: int, row: tuple, tier: int, now: datetime) -> Failsaf
         site_id=site_id,
         site_name=site_name,
         kind=kind,
+        barcode=barcode,
         collected_at=collected_at,
         tier=tier,
         opened_at=now,
@@ -208,6 +216,7 @@ def recall_open(*, item: FailsafeItem, by: Any) -> Recall:
     )
     if not created:
         return recall
+    FailsafeItem.objects.filter(pk=item.pk).update(recalled_at=recall.opened_at)
     participant = visit.participant
     # Sent even to a woman who turned reminders off: without a new sample her
     # screening has no result, and silence would read as good news.

@@ -270,3 +270,21 @@ def test_no_digest_is_written_for_a_campaign_without_a_lead_phone(overdue):
         written = failsafe_digest_send()
 
     assert written == []
+
+
+@pytest.mark.usefixtures("at_day_22")
+def test_the_worklist_page_reads_the_same_few_statements_however_long_the_list(
+    client, nurse, overdue, django_assert_max_num_queries
+):
+    client.force_login(nurse)
+    client.get(reverse("failsafe-worklist"))
+    more = [VisitFactory(site_id=overdue[0].visit.site_id) for _ in range(5)]
+    for visit in more:
+        tubes_taken_at(T0, visit)
+    failsafe_sweep()
+
+    # Session, user, her sites, the page of items, their tubes, the counts.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("failsafe-worklist"))
+
+    assert response.content.decode().count("data-item=") == 12
