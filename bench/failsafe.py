@@ -60,9 +60,9 @@ from django.test import Client  # noqa: E402
 
 from bench.failsafe_docs import write_docs  # noqa: E402
 from bench.failsafe_load import SITES, generate  # noqa: E402
-from specimens.failsafe.models import FailsafeItem  # noqa: E402
 from specimens.failsafe.selectors import failsafe_counts, failsafe_worklist  # noqa: E402
 from specimens.failsafe.services import failsafe_sweep  # noqa: E402
+from specimens.failsafe_models import FailsafeItem  # noqa: E402
 
 SMOKE_SIZE = 2_000
 

@@ -128,7 +128,7 @@ def _specimens(
 
 def generate(size: int, now: datetime) -> Expected:
     """Empty the tables and load `size` specimens; what the sweep must find."""
-    from specimens.failsafe.models import FailsafeItem, FailsafePolicy, Recall
+    from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall
 
     Recall.objects.all().delete()
     FailsafeItem.objects.all().delete()

@@ -153,6 +153,6 @@ class Recollection(models.Model):
         return f"recollection of {self.specimen_id}"
 
 
-# The failsafe keeps its models in its own package; importing them here lets
-# Django find them as part of this app.
-from specimens.failsafe.models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402, F401
+# The failsafe keeps its models in a module of their own; imported here,
+# Django finds them as part of this app.
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402, F401

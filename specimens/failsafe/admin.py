@@ -3,7 +3,7 @@ are read-only here, since every change goes through the audited services."""
 
 from django.contrib import admin
 
-from specimens.failsafe.models import FailsafeItem, FailsafePolicy
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy
 
 
 @admin.register(FailsafePolicy)

@@ -15,12 +15,12 @@ from rest_framework.views import APIView
 from accounts.permissions import IsClinicStaff, IsUnionStaff
 from common.errors import ApplicationError
 from specimens.failsafe.digest import failsafe_digest_rows, local_day
-from specimens.failsafe.models import CloseReason, Tier
 from specimens.failsafe.selectors import failsafe_counts, failsafe_worklist
 from specimens.failsafe.services import failsafe_item_close
 from specimens.failsafe.turnaround import turnaround_exact
 from specimens.failsafe.union_views import campaign_from, union_campaigns, union_rows
 from specimens.failsafe.views import TURNAROUND_MAX_DAYS
+from specimens.failsafe_models import CloseReason, Tier
 from specimens.scope import allowed_site_ids
 
 TIER_CODES = {int(Tier.REMIND): "remind", int(Tier.ESCALATE): "escalate"}

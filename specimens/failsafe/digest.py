@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from notifications.services import notification_schedule
-from specimens.failsafe.models import FailsafeItem, Tier
 from specimens.failsafe.policy import limits_by_campaign
+from specimens.failsafe_models import FailsafeItem, Tier
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from specimens.failsafe.models import (
+from specimens.failsafe_models import (
     DEFAULT_ESCALATE_DAYS,
     DEFAULT_LOST_DAYS,
     DEFAULT_REMIND_DAYS,

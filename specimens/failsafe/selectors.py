@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from specimens.failsafe.models import FailsafeItem, Tier
+from specimens.failsafe_models import FailsafeItem, Tier
 from specimens.models import Specimen, SpecimenStatus
 
 PAGE_SIZE = 50

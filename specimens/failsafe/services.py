@@ -24,8 +24,8 @@ from specimens.failsafe.errors import (
     NotRecollected,
     NotResulted,
 )
-from specimens.failsafe.models import CloseReason, FailsafeItem, Recall, Tier
 from specimens.failsafe.policy import DEFAULT_LIMITS, Limits, limits_by_campaign
+from specimens.failsafe_models import CloseReason, FailsafeItem, Recall, Tier
 from specimens.models import Specimen, SpecimenStatus
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import ApplicationError
 from specimens.failsafe.digest import failsafe_digest_rows
-from specimens.failsafe.models import CloseReason, Tier
 from specimens.failsafe.selectors import (
     PAGE_SIZE,
     failsafe_counts,
@@ -23,6 +22,7 @@ from specimens.failsafe.selectors import (
 )
 from specimens.failsafe.services import failsafe_item_close
 from specimens.failsafe.turnaround import turnaround_exact
+from specimens.failsafe_models import CloseReason, Tier
 from specimens.scope import allowed_site_ids
 from specimens.views import desk_page
 

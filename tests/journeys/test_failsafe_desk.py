@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from specimens.failsafe.models import FailsafeItem, Recall
 from specimens.failsafe.services import failsafe_sweep
+from specimens.failsafe_models import FailsafeItem, Recall
 from specimens.services import specimen_step
 from tests.accounts.factories import STAFF_PASSWORD
 from tests.journeys.conftest import NURSE, Journey

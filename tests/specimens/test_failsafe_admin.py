@@ -3,7 +3,7 @@ come back as a form error, never a 500."""
 
 import pytest
 
-from specimens.failsafe.models import FailsafePolicy
+from specimens.failsafe_models import FailsafePolicy
 from tests.accounts.factories import UserFactory, program_admin
 from tests.screening.factories import CampaignFactory
 

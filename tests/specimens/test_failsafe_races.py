@@ -9,8 +9,8 @@ from django.db import connection
 
 from notifications.models import Notification
 from specimens.failsafe.errors import AlreadyClosed
-from specimens.failsafe.models import FailsafeItem, Recall
 from specimens.failsafe.services import failsafe_item_close, failsafe_sweep
+from specimens.failsafe_models import FailsafeItem, Recall
 from tests.specimens.failsafe_support import (  # noqa: F401 (a fixture)
     DAY,
     T0,

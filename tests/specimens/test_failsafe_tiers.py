@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from notifications.models import Notification
-from specimens.failsafe.models import FailsafeItem, FailsafePolicy, Recall, Tier
 from specimens.failsafe.selectors import failsafe_counts, failsafe_worklist
 from specimens.failsafe.services import failsafe_sweep
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall, Tier
 from specimens.services import specimen_step
 from tests.specimens.failsafe_support import (  # noqa: F401 (a fixture)
     DAY,

@@ -8,9 +8,9 @@ from django.urls import reverse
 from common.models import AuditEvent
 from notifications.models import Notification
 from specimens.failsafe.digest import failsafe_digest_send
-from specimens.failsafe.models import FailsafeItem, FailsafePolicy, Recall
 from specimens.failsafe.services import failsafe_sweep
 from specimens.failsafe.tasks import failsafe_digest_task
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall
 from specimens.services import specimen_reject, specimen_step
 from tests.scheduling.factories import SiteFactory
 from tests.screening.result_factories import VisitFactory, staff_user
