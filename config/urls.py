@@ -25,10 +25,10 @@ urlpatterns = [
     path("desk/specimens/", include("specimens.failsafe.urls")),
     path("desk/specimens/", include("specimens.urls")),
     path("", include(failsafe_urls.union_urlpatterns)),
-    path("desk/", include("scheduling.desk_urls")),
+    path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
-    path("", include("scheduling.report_urls")),
+    path("", include("scheduling.reports.urls")),
 ]
 
 if settings.DEBUG:
