@@ -168,10 +168,17 @@ from specimens.history.models import (  # noqa: E402
     HistoryQuestion,
 )
 
+# The failsafe keeps its models in a module of their own; imported here,
+# Django finds them as part of this app.
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402
+
 __all__ = [
     "ClinicalHistory",
+    "FailsafeItem",
+    "FailsafePolicy",
     "HistoryQuestion",
     "Manifest",
+    "Recall",
     "Recollection",
     "Specimen",
 ]

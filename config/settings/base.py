@@ -367,6 +367,9 @@ RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 # The specimens app sits below the site roster; this names the function that says
 # which sites' tubes a member of staff may see (None: every site).
 SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# Her result page sits below the specimens app; this names the function that
+# lists her tubes still out, so the page never shows "no news" as normal.
+RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
