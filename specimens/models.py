@@ -163,14 +163,13 @@ class Recollection(models.Model):
 
 # The clinical history's tables live in their own package; imported here so the
 # app registry and migrations see them.
+# The failsafe keeps its models in a module of their own; imported here,
+# Django finds them as part of this app.
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402
 from specimens.history.models import (  # noqa: E402
     ClinicalHistory,
     HistoryQuestion,
 )
-
-# The failsafe keeps its models in a module of their own; imported here,
-# Django finds them as part of this app.
-from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402
 
 __all__ = [
     "ClinicalHistory",
