@@ -20,8 +20,10 @@ def _permissions(apps):  # type: ignore[no-untyped-def]
     wanted = program_admin_codenames()
     found = []
     for app_label, codename in wanted:
-        found.append(
-            Permission.objects.get(
+        # An app whose tables come in a later migration has no permissions yet:
+        # post_migrate's program_admins_group_ensure adds them once it has.
+        found.extend(
+            Permission.objects.filter(
                 content_type__app_label=app_label, codename=codename
             )
         )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "notifications",
     "screening",
     "specimens",
+    "stations",
     "scheduling",
 ]
 
@@ -367,6 +368,11 @@ RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 # The specimens app sits below the site roster; this names the function that says
 # which sites' tubes a member of staff may see (None: every site).
 SPECIMEN_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+# The same roster for the stations of the screening day (also below scheduling).
+STATION_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+# How she picks her next station where order does not matter (ADR 0013):
+# "shortest_wait" or "in_order".
+STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
