@@ -62,3 +62,10 @@ class TicketClosed(Conflict):
 
     def default_detail(self) -> str:
         return str(_("She has already finished or left."))
+
+
+class SiteRequired(ApplicationError):
+    code = "site_required"
+
+    def default_detail(self) -> str:
+        return str(_("Choose the site."))
