@@ -22,6 +22,7 @@ urlpatterns = [
     path("sms/receipts/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("desk/specimens/", include("specimens.urls")),
+    path("", include("stations.urls")),
     path("desk/", include("scheduling.desk_urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),

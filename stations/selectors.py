@@ -103,6 +103,7 @@ def board_rows(*, site_id: int, day: date) -> list[BoardRow]:
 class Whereabouts:
     ticket: Ticket
     current: Stop | None
+    room: str
     ahead: int
     still_to_come: list[str]
     unserved: list[str]
@@ -125,6 +126,9 @@ def ticket_whereabouts(*, ticket: Ticket) -> Whereabouts:
     return Whereabouts(
         ticket=ticket,
         current=current,
+        room=current.station.room_name(current.room)
+        if current and current.room
+        else "",
         ahead=ahead,
         still_to_come=[s.station.name for s in stops if s.status == StopStatus.PENDING],
         unserved=[s.station.name for s in stops if s.status in UNSERVED],
