@@ -140,7 +140,6 @@ def station_call_next(
     Raises RoomBusy while the room still has a woman called or inside.
     """
     room = _room(station, room)
-    now = now or timezone.now()
     if Stop.objects.filter(station=station, room=room, status__in=IN_ROOM).exists():
         raise RoomBusy
     try:
@@ -155,11 +154,17 @@ def station_call_next(
             )
             if stop is None:
                 return None
+            # The clock is read once she is ours: never before she joined the line.
             Stop.objects.filter(pk=stop.pk).update(
-                status=StopStatus.CALLED, room=room, called_at=now, by=by
+                status=StopStatus.CALLED,
+                room=room,
+                called_at=now or timezone.now(),
+                by=by,
             )
-    except IntegrityError:
+    except IntegrityError as error:
         # The same room called twice at once: the database keeps one woman per room.
+        if "stop_one_woman_per_room" not in str(error):
+            raise
         raise RoomBusy from None
     stop.refresh_from_db()
     return stop

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("notifications.services.handover.enqueue_send", lambda _pk: None)
+    monkeypatch.setattr(
+        "notifications.services.handover.enqueue_send", lambda _pk: None
+    )
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def _room(station, room=1) -> str:  # type: ignore[no-untyped-def]
     return f"/desk/stations/{station.pk}/rooms/{room}/"
 
 
-def test_the_room_calls_her_and_shows_her_number_and_masked_name(desk, stations) -> None:  # type: ignore[no-untyped-def]
+def test_the_room_calls_her_and_shows_her_number_and_masked_name(
+    desk, stations
+) -> None:  # type: ignore[no-untyped-def]
     checked_in(stations[0].site, participant=ParticipantFactory(full_name="李秀兰"))
 
     desk.post(_room(stations[0]), {"action": "call"})
@@ -125,7 +129,9 @@ def test_the_desk_sees_who_left_early_and_what_is_missing(desk, stations) -> Non
     assert "Left before it" in page.content.decode()
 
 
-def test_finishing_her_with_a_station_open_is_refused_on_the_page(desk, stations) -> None:  # type: ignore[no-untyped-def]
+def test_finishing_her_with_a_station_open_is_refused_on_the_page(
+    desk, stations
+) -> None:  # type: ignore[no-untyped-def]
     ticket = checked_in(stations[0].site)
 
     response = desk.post(
@@ -150,4 +156,6 @@ def test_closing_the_day_asks_each_woman_back_once(desk, stations) -> None:  # t
     assert page.status_code == 200
     assert "Come back (1)" in page.content.decode()
     assert Notification.objects.filter(kind="come_back").count() == 1
-    assert Notification.objects.get(kind="come_back").dedupe_key == f"come_back:{gone.pk}"
+    assert (
+        Notification.objects.get(kind="come_back").dedupe_key == f"come_back:{gone.pk}"
+    )
