@@ -241,8 +241,9 @@ def write_doc(results: dict[str, dict[str, object]], load: dict[str, object]) ->
         "lateness normal(+4, 12) min within -30..+60; rooms: registration 3 x 2 min,",
         "gynaecology 6 x 7 min, breast exam 3 x 4 min, ultrasound 5 x 6 min",
         "(log-normal service, sigma 0.3); 4 % do not answer a first call, 3 %",
-        "cannot have the gynaecological exam today. Same draws for both rules; waits are summed over",
-        "her stations; makespan from 08:00 to the last woman out.",
+        "cannot have the gynaecological exam today. Same draws for both rules;",
+        "waits are summed over her stations; makespan from 08:00 to the last",
+        "woman out.",
         "",
         "| routing | makespan (min) | mean wait (min) | p90 wait (min) "
         "| utilisation reg / gyn / cbe / us |",
@@ -258,8 +259,9 @@ def write_doc(results: dict[str, dict[str, object]], load: dict[str, object]) ->
         "",
         f"Station actions (call next, start, done) with {load['rooms']} rooms",
         f"acting at once on a day of {load['women']} women: {load['actions']}",
-        f"actions, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms (target {TARGET_P99_MS} ms),",
-        f"max {load['max_ms']} ms; two shared cores, PostgreSQL on the same machine.",
+        f"actions, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms",
+        f"(target {TARGET_P99_MS} ms), max {load['max_ms']} ms; two shared cores,",
+        "PostgreSQL on the same machine.",
         "",
     ]
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
