@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -91,7 +91,7 @@ def ticket_open(
                 age=age,
             )
         )
-        _advance(ticket, now=now, rule=_rule(rule))
+        _advance(ticket.pk, now=now, rule=_rule(rule))
     logger.info("stations.ticket_opened id=%s number=%s", ticket.pk, ticket.number)
     return ticket
 
@@ -101,19 +101,22 @@ def ticket_drop(*, visit_id: int) -> None:
     Ticket.objects.filter(visit_id=visit_id).delete()
 
 
-def _advance(ticket: Ticket, *, now: datetime, rule: str) -> Stop | None:
+def _advance(ticket_id: int, *, now: datetime, rule: str) -> Stop | None:
     """She joins the line of the next station on her route (the caller holds
     her ticket's lock)."""
     pending = {
         stop.station_id: stop
-        for stop in ticket.stops.filter(status=StopStatus.PENDING).select_related(
-            "station"
-        )
+        for stop in Stop.objects.filter(
+            ticket_id=ticket_id, status=StopStatus.PENDING
+        ).select_related("station")
     }
     candidates = route_candidates(stop.station for stop in pending.values())
+    lowest = min((c.step for c in candidates), default=0)
+    # The loads matter only when there is a choice to make.
+    choice = sum(1 for c in candidates if c.step == lowest) > 1
     loads = (
         station_loads(station_ids=list(pending))
-        if rule == routing.SHORTEST_WAIT
+        if rule == routing.SHORTEST_WAIT and choice
         else {}
     )
     chosen = routing.choose_next(candidates, loads, rule=rule)
@@ -132,67 +135,80 @@ def _room(station: Station, room: int) -> int:
     return room
 
 
+# One statement: SKIP LOCKED passes over a woman another room is taking this
+# instant, so she is never called twice, and the next one in line is taken. The
+# clock is the statement's own unless the caller runs one: never earlier than
+# her joining, which committed before this statement began.
+CALL_NEXT_SQL = """
+UPDATE stations_stop
+   SET status = 'called', room = %(room)s, by_id = %(by)s,
+       called_at = COALESCE(%(now)s::timestamptz, statement_timestamp())
+ WHERE id = (
+       SELECT id FROM stations_stop
+        WHERE station_id = %(station)s AND status = 'waiting'
+        ORDER BY queued_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+
+
+def _with_visit(stop_id: int) -> Stop:
+    return Stop.objects.select_related("ticket__visit").get(pk=stop_id)
+
+
 def station_call_next(
     *, station: Station, room: int, by: Any = None, now: datetime | None = None
 ) -> Stop | None:
     """Call the woman first in line to `room`; None when nobody waits.
 
-    Raises RoomBusy while the room still has a woman called or inside.
+    Raises RoomBusy while the room still has a woman called or inside (the
+    database keeps one woman per room, so two calls from one room at once
+    cannot both succeed either).
     """
     room = _room(station, room)
-    if Stop.objects.filter(station=station, room=room, status__in=IN_ROOM).exists():
-        raise RoomBusy
+    params = {"room": room, "by": getattr(by, "pk", None), "now": now}
     try:
-        with transaction.atomic():
-            # SKIP LOCKED: a woman another room is calling this instant is
-            # passed over, never called twice; the next one in line is taken.
-            stop = (
-                Stop.objects.select_for_update(skip_locked=True)
-                .filter(station=station, status=StopStatus.WAITING)
-                .order_by("queued_at", "pk")
-                .first()
-            )
-            if stop is None:
-                return None
-            # The clock is read once she is ours: never before she joined the line.
-            Stop.objects.filter(pk=stop.pk).update(
-                status=StopStatus.CALLED,
-                room=room,
-                called_at=now or timezone.now(),
-                by=by,
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(CALL_NEXT_SQL, {**params, "station": station.pk})
+            row = cursor.fetchone()
     except IntegrityError as error:
-        # The same room called twice at once: the database keeps one woman per room.
         if "stop_one_woman_per_room" not in str(error):
             raise
         raise RoomBusy from None
-    stop.refresh_from_db()
-    return stop
+    return _with_visit(row[0]) if row else None
 
 
-def _stop_of(*, station: Station, visit_id: int) -> Stop:
-    stop = (
+def _step(
+    *, station: Station, visit_id: int, from_status: tuple[str, ...], **changes: Any
+) -> int:
+    """Move her stop at this station on, if it is in `from_status`; its id."""
+    stop_id = (
         Stop.objects.filter(station=station, ticket__visit_id=visit_id)
-        .select_related("ticket")
+        .values_list("pk", flat=True)
         .first()
     )
-    if stop is None:
+    if stop_id is None:
         raise NotCalledHere
-    return stop
+    changed = Stop.objects.filter(pk=stop_id, status__in=from_status).update(**changes)
+    if not changed:
+        raise NotCalledHere
+    return stop_id
 
 
 def stop_start(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """She came in: the room's time with her starts."""
-    stop = _stop_of(station=station, visit_id=visit_id)
-    changed = Stop.objects.filter(pk=stop.pk, status=StopStatus.CALLED).update(
-        status=StopStatus.SERVING, started_at=now or timezone.now(), by=by
+    stop_id = _step(
+        station=station,
+        visit_id=visit_id,
+        from_status=(StopStatus.CALLED,),
+        status=StopStatus.SERVING,
+        started_at=now or timezone.now(),
+        by=by,
     )
-    if not changed:
-        raise NotCalledHere
-    stop.refresh_from_db()
-    return stop
+    return _with_visit(stop_id)
 
 
 def _end(
@@ -204,20 +220,23 @@ def _end(
     rule: str | None,
     by: Any,
 ) -> Stop:
-    stop = _stop_of(station=station, visit_id=visit_id)
     now = now or timezone.now()
     with transaction.atomic():
         # Her ticket first: "done" here and "left early" at the desk at the
         # same moment must not both move her route.
-        rows_lock(Ticket.objects.filter(pk=stop.ticket_id))
-        changed = Stop.objects.filter(pk=stop.pk, status__in=IN_ROOM).update(
-            status=status, ended_at=now, by=by
-        )
-        if not changed:
+        locked = rows_lock(Ticket.objects.filter(visit_id=visit_id))
+        if not locked:
             raise NotCalledHere
-        _advance(stop.ticket, now=now, rule=_rule(rule))
-    stop.refresh_from_db()
-    return stop
+        stop_id = _step(
+            station=station,
+            visit_id=visit_id,
+            from_status=IN_ROOM,
+            status=status,
+            ended_at=now,
+            by=by,
+        )
+        _advance(locked[0], now=now, rule=_rule(rule))
+    return _with_visit(stop_id)
 
 
 def stop_done(
@@ -263,8 +282,10 @@ def stop_no_answer(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """Called and not come: she goes to the back of this line and is called again."""
-    stop = _stop_of(station=station, visit_id=visit_id)
-    changed = Stop.objects.filter(pk=stop.pk, status=StopStatus.CALLED).update(
+    stop_id = _step(
+        station=station,
+        visit_id=visit_id,
+        from_status=(StopStatus.CALLED,),
         status=StopStatus.WAITING,
         queued_at=now or timezone.now(),
         room=None,
@@ -272,10 +293,7 @@ def stop_no_answer(
         no_answers=F("no_answers") + 1,
         by=by,
     )
-    if not changed:
-        raise NotCalledHere
-    stop.refresh_from_db()
-    return stop
+    return _with_visit(stop_id)
 
 
 def _close(ticket: Ticket, *, status: str, now: datetime) -> Ticket:

@@ -75,7 +75,7 @@ def test_done_from_the_room_sends_her_to_the_next_line(desk, stations) -> None: 
 def test_a_step_that_does_not_apply_says_so_on_the_screen(desk, stations) -> None:  # type: ignore[no-untyped-def]
     response = desk.post(_room(stations[0]), {"action": "done"}, follow=True)
 
-    assert "not called at this station" in response.content.decode()
+    assert "她没有在本站被叫号" in response.content.decode()
 
 
 def test_the_board_shows_numbers_and_rooms_never_a_name(desk, stations) -> None:  # type: ignore[no-untyped-def]
@@ -126,7 +126,7 @@ def test_the_desk_sees_who_left_early_and_what_is_missing(desk, stations) -> Non
 
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.LEFT_EARLY
-    assert "Left before it" in page.content.decode()
+    assert "未检即离开" in page.content.decode()
 
 
 def test_finishing_her_with_a_station_open_is_refused_on_the_page(
@@ -138,7 +138,7 @@ def test_finishing_her_with_a_station_open_is_refused_on_the_page(
         f"/desk/stations/tickets/{ticket.pk}/", {"action": "finish"}, follow=True
     )
 
-    assert "still open" in response.content.decode()
+    assert "还有未完成的检查站" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.INSIDE
 
@@ -154,7 +154,7 @@ def test_closing_the_day_asks_each_woman_back_once(desk, stations) -> None:  # t
     desk.post(close)
 
     assert page.status_code == 200
-    assert "Come back (1)" in page.content.decode()
+    assert "需再来 (1)" in page.content.decode()
     assert Notification.objects.filter(kind="come_back").count() == 1
     assert (
         Notification.objects.get(kind="come_back").dedupe_key == f"come_back:{gone.pk}"
