@@ -23,10 +23,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("desk/specimens/", include("specimens.urls")),
     path("", include("stations.urls")),
-    path("desk/", include("scheduling.desk_urls")),
+    path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
-    path("", include("scheduling.report_urls")),
+    path("", include("scheduling.reports.urls")),
 ]
 
 if settings.DEBUG:

@@ -367,9 +367,9 @@ OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, mini
 RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 # The specimens app sits below the site roster; this names the function that says
 # which sites' tubes a member of staff may see (None: every site).
-SPECIMEN_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # The same roster for the stations of the screening day (also below scheduling).
-STATION_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # How she picks her next station where order does not matter (ADR 0013):
 # "shortest_wait" or "in_order".
 STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")

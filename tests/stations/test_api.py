@@ -2,7 +2,7 @@
 
 import pytest
 
-from scheduling import clinic
+from scheduling.desk import checkin as clinic
 from stations.models import Ticket
 from tests.scheduling.desk_support import booked_today, clinic_user, token_client
 from tests.scheduling.factories import SiteFactory
