@@ -35,7 +35,9 @@ def test_a_room_calls_starts_and_finishes_a_woman_with_one_key_each(
     live_server, browser: Browser, screenshot
 ) -> None:  # type: ignore[no-untyped-def]
     registration, *_ = hospital_day(SiteFactory(name="市妇幼保健院"))
-    ticket = checked_in(registration.site, participant=ParticipantFactory(full_name="孙丽"))
+    ticket = checked_in(
+        registration.site, participant=ParticipantFactory(full_name="孙丽")
+    )
     nurse = clinic_user(registration.site)
     context, page = _signed_in(browser, live_server, nurse, TABLET)
     page.goto(f"{live_server.url}/desk/stations/{registration.pk}/rooms/1/")
@@ -60,7 +62,7 @@ def test_a_room_calls_starts_and_finishes_a_woman_with_one_key_each(
 def test_the_call_board_shows_a_new_call_without_anyone_touching_it(
     live_server, browser: Browser, screenshot
 ) -> None:  # type: ignore[no-untyped-def]
-    registration, gyn, *_ = hospital_day(SiteFactory(name="市妇幼保健院"))
+    registration, *_ = hospital_day(SiteFactory(name="市妇幼保健院"))
     women = [
         checked_in(registration.site, participant=ParticipantFactory(full_name=name))
         for name in ("钱芳", "吴敏")
