@@ -111,7 +111,8 @@ def room_screen(request: HttpRequest, station_id: int, room: int) -> HttpRespons
 @desk_page
 @require_http_methods(["GET"])
 def board(request: HttpRequest) -> HttpResponse:
-    """The call board for the hall: numbers and rooms, refreshed by itself."""
+    """The call board for the hall: numbers and rooms, refreshed by itself (the
+    Refresh header: no JavaScript, and nothing a reader of the page must stop)."""
     try:
         site = site_for(request.user, _site_id(request))
     except ApplicationError as error:
