@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from common.masking import mask_name
 from notifications.services import notification_schedule
 from stations.models import UNSERVED, Station, StopStatus, Ticket
+from stations.selectors import route_order
 
 COME_BACK_KIND = "come_back"
 MESSAGE_LANGUAGE = "zh-hans"
@@ -91,7 +92,7 @@ def come_back_tickets(*, site_id: int, day: date) -> list[Ticket]:
         Ticket.objects.filter(site_id=site_id, day=day, stops__status__in=UNSERVED)
         .distinct()
         .select_related("visit__participant", "visit__campaign")
-        .prefetch_related("stops__station")
+        .prefetch_related(route_order())
         .order_by("number")
     )
 
