@@ -11,6 +11,7 @@ from accounts.services import staff_create
 from scheduling.models import Service, Site, SlotTemplate
 from scheduling.services import slots_generate
 from screening.models import Campaign, CampaignStatus, District, ServiceScope
+from stations.demo import stations_demo_seed
 
 DEMO_CAMPAIGN_TITLE = "新就业形态女性劳动者“两癌”筛查"
 DEMO_DAYS = 14
@@ -85,6 +86,8 @@ def demo_seed(*, password: str) -> DemoSeedResult:
         )
         site.services.add(*services)
         sites.append(site)
+    # The first site runs its day through stations; the others keep the plain desk.
+    stations_demo_seed(site=sites[0])
 
     today = timezone.localdate()
     campaign, created = Campaign.objects.get_or_create(

@@ -50,3 +50,13 @@ def station_for(user: Any, station_id: int) -> Station:
 def site_day(site: Any, now: Any = None) -> date:
     """Today in the site's own zone."""
     return timezone.localtime(now or timezone.now(), ZoneInfo(site.timezone)).date()
+
+
+def sites_with_stations(site_ids: list[int] | None) -> list[Any]:
+    """Her sites (every site for None) that run their day through stations."""
+    sites = apps.get_model("scheduling", "Site").objects.filter(
+        stations__is_active=True
+    )
+    if site_ids is not None:
+        sites = sites.filter(pk__in=site_ids)
+    return list(sites.distinct().order_by("name"))

@@ -15,9 +15,15 @@ from accounts.permissions import staff_page
 from common.errors import ApplicationError
 from stations import services
 from stations.day_close import day_close_figures, day_close_send
-from stations.errors import RoomInvalid, TicketNotFound
+from stations.errors import RoomInvalid, SiteRequired, TicketNotFound
 from stations.models import Ticket
-from stations.scope import site_day, site_for, station_for
+from stations.scope import (
+    allowed_site_ids,
+    site_day,
+    site_for,
+    sites_with_stations,
+    station_for,
+)
 from stations.selectors import (
     board_rows,
     line,
@@ -54,6 +60,9 @@ def _error_page(request: HttpRequest, error: ApplicationError) -> HttpResponse:
 def station_index(request: HttpRequest) -> HttpResponse:
     try:
         site = site_for(request.user, _site_id(request))
+    except SiteRequired:
+        sites = sites_with_stations(allowed_site_ids(request.user))
+        return render(request, "stations/sites.html", {"sites": sites})
     except ApplicationError as error:
         return _error_page(request, error)
     return render(

@@ -1,9 +1,10 @@
 """The screening day with stations: three women checked in at the desk, a
 registration room at 1280x800 calling them with one key per step (one does
-not answer, goes to the back of the line and is called again), the gynaecological room unable to examine one
-of them today, her phone at 390x844 telling her where to go, the hall's call
-board, the desk marking one woman as gone early, and the day's close asking the
-two with tests missing back, once each."""
+not answer, goes to the back of the line and is called again), the
+gynaecological room unable to examine one of them today, her phone at
+390x844 telling her where to go, the hall's call board, the desk marking one
+woman as gone early, and the day's close asking the two with tests missing
+back, once each."""
 
 import pytest
 from django.conf import settings

@@ -169,3 +169,31 @@ def test_closing_the_day_asks_each_woman_back_once(desk, stations) -> None:  # t
     assert (
         Notification.objects.get(kind="come_back").dedupe_key == f"come_back:{gone.pk}"
     )
+
+
+def test_staff_of_several_sites_choose_one_with_stations_first(stations) -> None:  # type: ignore[no-untyped-def]
+    plain = SiteFactory(name="没有检查站的院区")
+    client = Client()
+    client.force_login(clinic_user(stations[0].site, plain))
+
+    page = client.get("/desk/stations/").content.decode()
+
+    assert f"?site={stations[0].site_id}" in page
+    assert plain.name not in page
+
+
+def test_the_desk_nav_links_to_the_stations_only_where_they_run(desk, stations) -> None:  # type: ignore[no-untyped-def]
+    page = desk.get(f"/desk/search/?site={stations[0].site_id}").content.decode()
+
+    assert f"/desk/stations/?site={stations[0].site_id}" in page
+
+
+def test_the_demo_runs_its_first_site_through_stations() -> None:
+    from scheduling.demo import demo_seed
+    from stations.models import Station
+
+    demo_seed(password="demo-password-1234")
+    demo_seed(password="demo-password-1234")
+
+    assert Station.objects.count() == 4
+    assert Station.objects.values("site").distinct().count() == 1
