@@ -48,21 +48,7 @@ def make_day(
         quota=women,
         status=CampaignStatus.CLOSED,
     )
-    stem = abs(hash(label)) % 10**4
-    participants = Participant.objects.bulk_create(
-        Participant(
-            phone=f"176{stem:04d}{n:04d}",
-            phone_hash=keyed_hash(f"176{stem:04d}{n:04d}-{label}", purpose="phone"),
-            full_name="基准",
-            id_number=f"DAY{label[-12:]}{n:05d}",
-            id_hash=keyed_hash(f"DAY{label}{n:05d}", purpose="id"),
-            birth_date=date(1980, 1, 1),
-            sex="F",
-            employment_type="courier",
-            district=district,
-        )
-        for n in range(women)
-    )
+    participants = _women(label=label, women=women, district=district)
     checked_in = datetime.combine(day, time(8), tzinfo=ZoneInfo("Asia/Shanghai"))
     visits = Visit.objects.bulk_create(
         Visit(
@@ -78,3 +64,21 @@ def make_day(
     for visit, participant in zip(visits, participants, strict=True):
         visit.participant, visit.campaign = participant, campaign
     return site, stations, visits
+
+
+def _women(*, label: str, women: int, district: District) -> list[Participant]:
+    stem = abs(hash(label)) % 10**4
+    return Participant.objects.bulk_create(
+        Participant(
+            phone=f"176{stem:04d}{n:04d}",
+            phone_hash=keyed_hash(f"176{stem:04d}{n:04d}-{label}", purpose="phone"),
+            full_name="基准",
+            id_number=f"DAY{label[-12:]}{n:05d}",
+            id_hash=keyed_hash(f"DAY{label}{n:05d}", purpose="id"),
+            birth_date=date(1980, 1, 1),
+            sex="F",
+            employment_type="courier",
+            district=district,
+        )
+        for n in range(women)
+    )

@@ -154,6 +154,21 @@ def _audit_check_in(
     )
 
 
+def _open_visit(appointment: Appointment, *, site: Site, today: date, by: User) -> None:
+    """Her visit, and her queue number and route where the site runs stations."""
+    visit = screening_services.visit_open(
+        campaign=appointment.campaign,
+        participant=appointment.participant,
+        site_id=site.pk,
+        site_name=site.name,
+        day=today,
+        appointment_id=appointment.pk,
+        reference=appointment.reference,
+        by=by,
+    )
+    station_services.ticket_open(visit=visit)
+
+
 def check_in_locked(
     *,
     appointment: Appointment,
@@ -175,17 +190,7 @@ def check_in_locked(
         raise NotToday(booked_for=booked_for.isoformat())
 
     _mark_checked_in(appointment)
-    visit = screening_services.visit_open(
-        campaign=appointment.campaign,
-        participant=appointment.participant,
-        site_id=site.pk,
-        site_name=site.name,
-        day=today,
-        appointment_id=appointment.pk,
-        reference=appointment.reference,
-        by=by,
-    )
-    station_services.ticket_open(visit=visit)  # her queue number, where stations run
+    _open_visit(appointment, site=site, today=today, by=by)
     # Reminders still waiting would only confuse her now that she is here.
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
     _audit_check_in(
