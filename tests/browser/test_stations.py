@@ -86,3 +86,45 @@ def test_the_call_board_shows_a_new_call_without_anyone_touching_it(
 
     assert all(woman.visit.participant.full_name[0] not in text for woman in women)
     assert size >= 72
+
+
+def test_her_phone_page_updates_itself_with_javascript_off(
+    live_server, browser: Browser, screenshot
+) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.privacy.support import sign_in_page
+
+    registration, *_ = hospital_day(SiteFactory(name="市妇幼保健院"))
+    checked_in(registration.site)
+    her = ParticipantFactory(phone="13900002222")
+    checked_in(registration.site, participant=her)
+    client = Client()
+    sign_in_page(client, her)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        java_script_enabled=False,
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/my/day/")
+    expect(page.locator(".my-number")).to_have_text("2")
+    expect(page.locator(".my-ahead")).to_contain_text("1")
+    screenshot(page, "her-phone-one-ahead")
+
+    station_call_next(station=registration, room=1)
+    # Nobody touches the phone: the Refresh header brings the new state (20 s).
+    expect(page.locator(".my-ahead")).to_contain_text("0", timeout=30_000)
+    screenshot(page, "her-phone-next")
+    context.close()

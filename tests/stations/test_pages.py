@@ -197,3 +197,16 @@ def test_the_demo_runs_its_first_site_through_stations() -> None:
 
     assert Station.objects.count() == 4
     assert Station.objects.values("site").distinct().count() == 1
+
+
+def test_her_bookings_page_links_to_her_day_once_she_has_a_number(stations) -> None:  # type: ignore[no-untyped-def]
+    her = ParticipantFactory()
+    phone = Client()
+    sign_in_page(phone, her)
+    before = phone.get("/my/").content.decode()
+    checked_in(stations[0].site, participant=her)
+
+    after = phone.get("/my/").content.decode()
+
+    assert 'href="/my/day/"' not in before
+    assert 'href="/my/day/"' in after
