@@ -157,6 +157,12 @@ def _with_visit(stop_id: int) -> Stop:
     return Stop.objects.select_related("ticket__visit").get(pk=stop_id)
 
 
+def _stop_here(*, station: Station, visit_id: int) -> Stop:
+    return Stop.objects.select_related("ticket__visit").get(
+        station=station, ticket__visit_id=visit_id
+    )
+
+
 def station_call_next(
     *, station: Station, room: int, by: Any = None, now: datetime | None = None
 ) -> Stop | None:
@@ -181,26 +187,21 @@ def station_call_next(
 
 def _step(
     *, station: Station, visit_id: int, from_status: tuple[str, ...], **changes: Any
-) -> int:
-    """Move her stop at this station on, if it is in `from_status`; its id."""
-    stop_id = (
-        Stop.objects.filter(station=station, ticket__visit_id=visit_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if stop_id is None:
-        raise NotCalledHere
-    changed = Stop.objects.filter(pk=stop_id, status__in=from_status).update(**changes)
+) -> None:
+    """Move her stop at this station on, in one statement, if it is in
+    `from_status`; NotCalledHere otherwise."""
+    changed = Stop.objects.filter(
+        station=station, ticket__visit_id=visit_id, status__in=from_status
+    ).update(**changes)
     if not changed:
         raise NotCalledHere
-    return stop_id
 
 
 def stop_start(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """She came in: the room's time with her starts."""
-    stop_id = _step(
+    _step(
         station=station,
         visit_id=visit_id,
         from_status=(StopStatus.CALLED,),
@@ -208,7 +209,7 @@ def stop_start(
         started_at=now or timezone.now(),
         by=by,
     )
-    return _with_visit(stop_id)
+    return _stop_here(station=station, visit_id=visit_id)
 
 
 def _end(
@@ -227,7 +228,7 @@ def _end(
         locked = rows_lock(Ticket.objects.filter(visit_id=visit_id))
         if not locked:
             raise NotCalledHere
-        stop_id = _step(
+        _step(
             station=station,
             visit_id=visit_id,
             from_status=IN_ROOM,
@@ -236,7 +237,7 @@ def _end(
             by=by,
         )
         _advance(locked[0], now=now, rule=_rule(rule))
-    return _with_visit(stop_id)
+    return _stop_here(station=station, visit_id=visit_id)
 
 
 def stop_done(
@@ -282,7 +283,7 @@ def stop_no_answer(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """Called and not come: she goes to the back of this line and is called again."""
-    stop_id = _step(
+    _step(
         station=station,
         visit_id=visit_id,
         from_status=(StopStatus.CALLED,),
@@ -293,7 +294,7 @@ def stop_no_answer(
         no_answers=F("no_answers") + 1,
         by=by,
     )
-    return _with_visit(stop_id)
+    return _stop_here(station=station, visit_id=visit_id)
 
 
 def _close(ticket: Ticket, *, status: str, now: datetime) -> Ticket:
