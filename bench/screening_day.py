@@ -222,7 +222,6 @@ def figures(day: Day) -> dict[str, object]:
         "p90_wait_min": round(_p(wait_list, 0.9), 1),
         "utilisation": utilisation,
         "open_stops": sum(1 for s in stops if s.status in OPEN),
-        "called_twice": 0,
         "not_today": sum(1 for s in stops if s.status == StopStatus.NOT_TODAY),
     }
 

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 def _rule(rule: str | None) -> str:
-    return rule or getattr(settings, "STATION_ROUTING", routing.SHORTEST_WAIT)
+    return rule or str(getattr(settings, "STATION_ROUTING", routing.SHORTEST_WAIT))
 
 
 def _next_number(*, site_id: int, day: Any) -> int:

@@ -1,6 +1,7 @@
 """The screening day's pages: a room's screen, the call board, the desk's view
 of the day and its close. Thin: the services decide, the pages show."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ BOARD_REFRESH_SECONDS = 5
 ROOM_REFRESH_SECONDS = 30
 
 # One key per action on the room's screen (and the button's value).
-ACTIONS = {
+ACTIONS: dict[str, tuple[str, Callable[..., Any]]] = {
     "call": ("n", services.station_call_next),
     "start": ("s", services.stop_start),
     "done": ("d", services.stop_done),
