@@ -32,6 +32,7 @@ class StationFigures:
 @dataclass(frozen=True)
 class ComeBack:
     ticket_id: int
+    visit_id: int
     number: int
     name: str
     left_early: bool
@@ -102,6 +103,7 @@ def day_close_figures(*, site_id: int, day: date) -> DayFigures:
     come_back = [
         ComeBack(
             ticket_id=ticket.pk,
+            visit_id=ticket.visit_id,
             number=ticket.number,
             name=mask_name(ticket.visit.participant.full_name),
             left_early=ticket.status == "left_early",

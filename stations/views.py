@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import staff_page
+from common.audit import audit_record
 from common.errors import ApplicationError
 from stations import services
 from stations.day_close import day_close_figures, day_close_send
@@ -73,11 +74,36 @@ def station_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit_shown(
+    request: HttpRequest, *, action: str, site_id: int, visit_ids: list[int]
+) -> None:
+    """Staff saw these women (masked) on a page of the day: one event a page."""
+    if visit_ids:
+        audit_record(
+            actor=request.user,
+            action=action,
+            obj_type="site",
+            obj_id=site_id,
+            request=request,
+            purpose="screening day",
+            details={"visits": visit_ids},
+        )
+
+
 def _room_act(request: HttpRequest, station: Any, room: int, action: str) -> None:
     _key, step = ACTIONS[action]
     if action == "call":
-        if step(station=station, room=room, by=request.user) is None:
+        stop = step(station=station, room=room, by=request.user)
+        if stop is None:
             messages.info(request, _("Nobody is waiting."))
+            return
+        # The room sees her (masked) from now on: the call is the read.
+        _audit_shown(
+            request,
+            action="stations.called",
+            site_id=station.site_id,
+            visit_ids=[stop.ticket.visit_id],
+        )
         return
     current = room_stop(station=station, room=room)
     visit_id = current.ticket.visit_id if current else int(request.POST.get("visit", 0))
@@ -97,8 +123,8 @@ def room_screen(request: HttpRequest, station_id: int, room: int) -> HttpRespons
             _room_act(request, station, room, action)
             return redirect(request.path)
     except ApplicationError as error:
-        messages.error(request, str(error.detail))
-        if request.method == "POST":
+        if request.method == "POST" and error.status != 403:
+            messages.error(request, str(error.detail))
             return redirect(request.path)
         return _error_page(request, error)
     current = room_stop(station=station, room=room)
@@ -146,6 +172,12 @@ def day_view(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         return _error_page(request, error)
     tickets = site_day_tickets(site_id=site.pk, day=site_day(site))
+    _audit_shown(
+        request,
+        action="stations.day_list",
+        site_id=site.pk,
+        visit_ids=[ticket.visit_id for ticket in tickets],
+    )
     return render(request, "stations/day.html", {"site": site, "tickets": tickets})
 
 
@@ -184,6 +216,12 @@ def day_close(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Come-back messages written: %(n)s") % {"n": sent})
         return redirect(reverse("stations-close") + f"?site={site.pk}")
     figures = day_close_figures(site_id=site.pk, day=day)
+    _audit_shown(
+        request,
+        action="stations.come_back_list",
+        site_id=site.pk,
+        visit_ids=[row.visit_id for row in figures.come_back],
+    )
     return render(
         request, "stations/close.html", {"site": site, "day": day, "figures": figures}
     )

@@ -95,7 +95,7 @@ def test_another_sites_staff_cannot_open_a_room(stations) -> None:  # type: igno
     stranger.force_login(clinic_user(SiteFactory()))
 
     assert stranger.get(_room(stations[0])).status_code == 403
-    assert stranger.post(_room(stations[0]), {"action": "call"}).status_code == 302
+    assert stranger.post(_room(stations[0]), {"action": "call"}).status_code == 403
     assert not Ticket.objects.filter(stops__status=StopStatus.CALLED).exists()
 
 
@@ -210,3 +210,19 @@ def test_her_bookings_page_links_to_her_day_once_she_has_a_number(stations) -> N
 
     assert 'href="/my/day/"' not in before
     assert 'href="/my/day/"' in after
+
+
+def test_calling_her_and_listing_the_day_are_audited(desk, stations) -> None:  # type: ignore[no-untyped-def]
+    from common.models import AuditEvent
+
+    ticket = checked_in(stations[0].site)
+
+    desk.post(_room(stations[0]), {"action": "call"})
+    desk.get(f"/desk/stations/day/?site={stations[0].site_id}")
+
+    events = AuditEvent.objects.filter(action__startswith="stations.")
+    assert sorted(events.values_list("action", flat=True)) == [
+        "stations.called",
+        "stations.day_list",
+    ]
+    assert all(e.details["visits"] == [ticket.visit_id] for e in events)
