@@ -30,7 +30,23 @@ def _timed(step, **kwargs) -> tuple[float, object]:  # type: ignore[no-untyped-d
     return time.perf_counter() - started, result
 
 
-def _room(station, room, rounds, barrier, out) -> None:  # type: ignore[no-untyped-def]
+def _ceiling(counter_id: int, rounds: int, barrier) -> list[float]:  # type: ignore[no-untyped-def]
+    """The floor under any step on this machine: one committed one-row update
+    (a row of its own, so nothing waits on a lock), released together."""
+    from django.db.models import F
+
+    from stations.models import QueueCounter
+
+    timings = []
+    for _ in range(rounds):
+        barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
+        started = time.perf_counter()
+        QueueCounter.objects.filter(pk=counter_id).update(last=F("last") + 1)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _room(station, room, rounds, barrier, out, counter_id) -> None:  # type: ignore[no-untyped-def]
     """One room: call, start, done, one step a round, each round at once."""
     from stations import services
 
@@ -51,40 +67,52 @@ def _room(station, room, rounds, barrier, out) -> None:  # type: ignore[no-untyp
         else:
             took, _ = _timed(services.stop_done, station=station, visit_id=visit_id)
         timings.append(took)
+    ceiling = _ceiling(counter_id, rounds, barrier)
     connections.close_all()
-    out.put(timings)
+    out.put((timings, ceiling))
 
 
 def load_run(*, women: int, day: date, rounds: int) -> dict[str, object]:
     from stations import services
+    from stations.models import QueueCounter
 
-    _site, stations, visits = make_day(
+    site, stations, visits = make_day(
         label=f"load-{time.monotonic_ns()}", day=day, women=women, plan=LOAD_PLAN
     )
     for visit in visits:
         services.ticket_open(visit=visit)
-    connections.close_all()  # forked rooms must not share this connection
     rooms = [(s, r) for s in stations for r in range(1, s.rooms + 1)]
+    counters = [
+        QueueCounter.objects.create(site_id=site.pk, day=date(2000, 1, 1 + n)).pk
+        for n in range(len(rooms))
+    ]
+    connections.close_all()
     context = multiprocessing.get_context("fork")
     barrier, out = context.Barrier(len(rooms)), context.Queue()
     processes = [
-        context.Process(target=_room, args=(station, room, rounds, barrier, out))
-        for station, room in rooms
+        context.Process(
+            target=_room, args=(station, room, rounds, barrier, out, counter)
+        )
+        for (station, room), counter in zip(rooms, counters, strict=True)
     ]
     for process in processes:
         process.start()
-    timings = sorted(t for _ in processes for t in out.get(timeout=600))
+    answers = [out.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
-
-    def pct(q: float) -> float:
-        return round(1000 * timings[min(len(timings) - 1, int(q * len(timings)))], 1)
-
+    timings = sorted(t for steps, _ceiling in answers for t in steps)
+    floor = sorted(t for _steps, ceiling in answers for t in ceiling)
     return {
         "women": women,
         "rooms": len(rooms),
         "actions": len(timings),
-        "p50_ms": pct(0.5),
-        "p99_ms": pct(0.99),
+        "p50_ms": _pct(timings, 0.5),
+        "p99_ms": _pct(timings, 0.99),
         "max_ms": round(1000 * timings[-1], 1),
+        "ceiling_p50_ms": _pct(floor, 0.5),
+        "ceiling_p99_ms": _pct(floor, 0.99),
     }
+
+
+def _pct(ordered: list[float], q: float) -> float:
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
