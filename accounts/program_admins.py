@@ -36,6 +36,8 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # The rooms of the screening day.
+    "stations": {"station": ("add", "change", "view")},
     "accounts": {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),

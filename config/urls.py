@@ -26,6 +26,7 @@ urlpatterns = [
     path("desk/specimens/", include("specimens.urls")),
     path("my/history/", include("specimens.history.urls")),
     path("", include(failsafe_urls.union_urlpatterns)),
+    path("", include("stations.urls")),
     path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),

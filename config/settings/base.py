@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "notifications",
     "screening",
     "specimens",
+    "stations",
     "scheduling",
 ]
 
@@ -370,6 +371,11 @@ SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # Her result page sits below the specimens app; this names the function that
 # lists her tubes still out, so the page never shows "no news" as normal.
 RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
+# The same roster for the stations of the screening day (also below scheduling).
+STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# How she picks her next station where order does not matter (ADR 0014):
+# "shortest_wait" or "in_order".
+STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

@@ -27,6 +27,7 @@ from tests.scheduling.factories import (
     SlotFactory,
 )
 from tests.screening.factories import bearer_token
+from tests.stations.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,21 @@ RULES = [
     Rule(r"^(desk/specimens|api/v1/clinic)/(failsafe|turnaround)/", CLINIC),
     Rule(r"^api/v1/clinic/specimens/turnaround/$", CLINIC),
     Rule(r"^desk/specimens/", _only(dict.fromkeys(STAFF_DESK, OK | DENIED), DENIED)),
+    # The screening day: site 1 has a station; a ticket or visit the fixture
+    # lacks is not found for her own desk, another site's station is a 403.
+    Rule(
+        r"^(api/v1/clinic/stations|desk/stations)/.*<",
+        _only(
+            {
+                "clinic_1": OK | {404},
+                "clinic_2": frozenset({302, 400, 403, 404, 405, 409}),
+                "admin": CLINIC_ADMIN | {404},
+            },
+            DENIED,
+        ),
+    ),
+    Rule(r"^(api/v1/clinic/(stations|board)|desk/stations)/", CLINIC),
+    Rule(r"^my/day/$", PARTICIPANT_SELF),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
     Rule(r"^(api/v1/reports|union)/", UNION),
@@ -104,7 +120,7 @@ RULES = [
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "specimens|scheduling)/$": "/admin/screening/",
+    "specimens|stations|scheduling)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
@@ -156,6 +172,7 @@ def world() -> World:
         "union": UserFactory(username="union_1", role=Role.UNION),
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
     }
+    station = StationFactory(site=site_1, rooms=1)
     upload = ResultImport.objects.create(
         created_by=clinic_1, file_hash="0" * 64, size=1, content=b"x"
     )
@@ -180,6 +197,10 @@ def world() -> World:
         "object_id": "1",
         "content_type_id": "1",
         "id": str(staff["admin"].pk),
+        "station_id": str(station.pk),
+        "room": "1",
+        "visit_id": "1",
+        "ticket_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
 
