@@ -139,7 +139,13 @@ def _slot(slot_id: int) -> Slot:
 
 
 def _fill_later(campaign_id: int) -> None:
-    transaction.on_commit(partial(task_named(FILL_TASK).delay, campaign_id))
+    """After the commit, look for a waiting woman a free place suits; nothing to
+    enqueue when nobody waits in this campaign (most cancellations)."""
+    waiting = WaitlistEntry.objects.filter(
+        campaign_id=campaign_id, status=EntryStatus.WAITING
+    )
+    if waiting.exists():
+        transaction.on_commit(partial(task_named(FILL_TASK).delay, campaign_id))
 
 
 def waitlist_place_given_back(

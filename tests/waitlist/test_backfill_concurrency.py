@@ -76,7 +76,9 @@ def test_an_offer_claimed_twice_at_once_books_once():
     assert len(made) == 1
     assert isinstance(next(r for r in results if r not in made), AlreadyBooked)
     assert (
-        Appointment.objects.filter(participant=woman, status__in=ACTIVE_STATUSES).count()
+        Appointment.objects.filter(
+            participant=woman, status__in=ACTIVE_STATUSES
+        ).count()
         == 1
     )
     assert Slot.objects.get(pk=slot.pk).booked == 1
