@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
+    path("", include("scheduling.waitlist.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
 ]

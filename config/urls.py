@@ -25,6 +25,7 @@ urlpatterns = [
     path("desk/", include("scheduling.desk_urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
+    path("", include("scheduling.waitlist.urls")),
     path("", include("scheduling.report_urls")),
 ]
 

@@ -83,6 +83,8 @@ RULES = [
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
+    Rule(r"^api/v1/waitlist/<", PARTICIPANT_OBJECT),
+    Rule(r"^api/v1/waitlist/$", PARTICIPANT_SELF),
     Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^my/", PARTICIPANT_SELF),
     # The fixture's booking has no visit and there is no manifest, and a list
@@ -169,6 +171,7 @@ def world() -> World:
         "fmt": "csv",
         "import_id": str(upload.pk),
         "case_id": "1",
+        "entry_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
