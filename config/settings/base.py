@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "screening",
+    "screening.recall",
     "specimens",
     "scheduling",
     "scheduling.waitlist",

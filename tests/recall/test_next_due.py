@@ -1,0 +1,102 @@
+"""Next-due dates from the rules table, for each case of DOMAIN §6.3."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from screening.models import FollowUpCase, SummaryRule
+from screening.recall.intervals import add_months
+from screening.recall.models import CampaignRecall, RecallInterval
+from screening.recall.selectors import next_due_for_participant, next_due_register
+from screening.results.summaries import summary_compute
+from tests.screening.result_factories import record, staff_user, visit_on
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 3, 31)
+
+
+def due(visit) -> dict[str, date | None]:
+    return {
+        d.test: d.due_on
+        for d in next_due_for_participant(participant_id=visit.participant_id)
+    }
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    assert add_months(date(2026, 3, 31), 6) == date(2026, 9, 30)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
+
+
+def test_hpv_negative_with_nilm_is_due_in_five_years():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), hpv="HPV_NEG", cytology="NILM")
+    assert due(visit) == {"hpv": date(2031, 3, 31), "cytology": date(2031, 3, 31)}
+
+
+def test_cytology_nilm_alone_is_due_in_three_years():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), cytology="NILM")
+    assert due(visit) == {"cytology": date(2029, 3, 31)}
+
+
+def test_other_hpv_types_with_nilm_re_test_in_twelve_months():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), hpv="HPV_OTHER_POS", cytology="NILM")
+    assert due(visit)["hpv"] == date(2027, 3, 31)
+
+
+def test_birads_one_or_two_takes_the_campaigns_breast_interval():
+    visit = visit_on(DAY)
+    CampaignRecall.objects.create(campaign=visit.campaign, breast_interval_months=12)
+    record(visit, by=staff_user(), breast_ultrasound="BIRADS_2")
+    assert due(visit) == {"breast_ultrasound": date(2027, 3, 31)}
+
+
+def test_birads_one_without_a_campaign_setting_is_due_in_two_years():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), breast_ultrasound="BIRADS_1")
+    assert due(visit) == {"breast_ultrasound": date(2028, 3, 31)}
+
+
+def test_birads_three_is_due_in_six_months():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), breast_ultrasound="BIRADS_3")
+    assert due(visit) == {"breast_ultrasound": date(2026, 9, 30)}
+
+
+def test_refer_has_no_routine_date_until_the_follow_up_closes():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), hpv="HPV_16_18_POS")
+    summary_compute(visit_id=visit.pk)
+    assert due(visit) == {"hpv": None}
+
+    closed = timezone.now()
+    FollowUpCase.objects.filter(visit=visit).update(status="CLOSED", closed_at=closed)
+
+    assert due(visit) == {"hpv": timezone.localdate(closed)}
+
+
+def test_an_interval_edited_by_an_admin_is_honoured_at_once():
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), cytology="NILM")
+    rule = SummaryRule.objects.get(test="cytology", code="NILM", requires_test="")
+    RecallInterval.objects.filter(rule=rule).update(months=24)
+    assert due(visit) == {"cytology": date(2028, 3, 31)}
+
+
+def test_every_seeded_rule_has_an_interval():
+    assert not SummaryRule.objects.filter(recall_interval__isnull=True).exists()
+
+
+def test_the_register_keeps_women_due_by_a_date():
+    soon, later = visit_on(DAY), visit_on(DAY)
+    record(soon, by=staff_user("a"), breast_ultrasound="BIRADS_3")
+    record(later, by=staff_user("b"), hpv="HPV_NEG")
+
+    rows = list(next_due_register(today=DAY, due_by=date(2027, 1, 1)))
+
+    assert [r.participant_id for r in rows] == [soon.participant_id]
+    assert rows[0].earliest == date(2026, 9, 30)
