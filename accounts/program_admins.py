@@ -36,6 +36,11 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # Intervals to the next screening, edited next to their summary rules.
+    "recall": {
+        "recallinterval": ("add", "change", "view"),
+        "campaignrecall": ("add", "change", "view"),
+    },
     "accounts": {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),

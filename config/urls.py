@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/specimens/", include("specimens.urls")),
     path("desk/", include("scheduling.desk_urls")),
     path("", include("screening.urls")),
+    path("", include("screening.recall.urls")),
     path("", include("scheduling.urls")),
     path("", include("scheduling.waitlist.urls")),
     path("", include("scheduling.report_urls")),

@@ -100,3 +100,42 @@ def test_the_register_keeps_women_due_by_a_date():
 
     assert [r.participant_id for r in rows] == [soon.participant_id]
     assert rows[0].earliest == date(2026, 9, 30)
+
+
+def test_program_admins_see_the_register_masked_and_the_read_is_audited(client):
+    from common.models import AuditEvent
+    from tests.accounts.factories import UserFactory
+
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), breast_ultrasound="BIRADS_3")
+    client.force_login(UserFactory(username="admin_r", role="admin", is_staff=True))
+
+    page = client.get("/recall/register/?due_by=2027-01-01")
+    export = client.get("/recall/register.csv?due_by=2027-01-01")
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "2026-09-30" in body
+    assert visit.participant.full_name not in body
+    assert export.status_code == 200
+    assert "2026-09-30" in export.content.decode("utf-8-sig")
+    assert visit.participant.phone not in export.content.decode("utf-8-sig")
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"recall.register.view", "recall.register.export"} <= actions
+
+
+def test_a_bad_date_is_a_400_with_the_message(client):
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(UserFactory(username="admin_r", role="admin", is_staff=True))
+    page = client.get("/recall/register/?due_by=soon")
+    assert page.status_code == 400
+
+
+def test_clinic_and_union_staff_cannot_open_the_register(client):
+    from tests.accounts.factories import UserFactory
+
+    for role in ("clinic", "union"):
+        client.force_login(UserFactory(username=f"r_{role}", role=role))
+        assert client.get("/recall/register/").status_code == 403
+        assert client.get("/recall/register.csv").status_code == 403
