@@ -33,6 +33,7 @@ from scheduling.waitlist.timing import BEFORE_VISIT
 from screening.eligibility import eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
+from screening.recall.eligibility import recall_reasons
 from screening.selectors import participant_has_consent
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ def _refuse_unless_eligible(
         quota_used=0,
         has_active_appointment=False,
         consent_given=participant_has_consent(participant=participant),
+    )
+    reasons += recall_reasons(
+        participant_id=participant.pk, today=timezone.localdate(now)
     )
     if reasons:
         raise NotEligible(reasons=reasons)

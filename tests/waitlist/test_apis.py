@@ -131,5 +131,5 @@ def test_the_claims_answer_has_the_shape_of_a_booking():
     from scheduling.apis import booked_answer
     from scheduling.waitlist.apis import claimed_answer
 
-    slot, booked = full_slot(capacity=1)
+    _slot, booked = full_slot(capacity=1)
     assert claimed_answer(booked[0]) == booked_answer(booked[0])
