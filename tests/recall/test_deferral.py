@@ -123,3 +123,44 @@ def test_a_deferral_without_a_length_is_a_form_error_in_her_language(client: Cli
 def test_the_deferral_page_sends_a_stranger_to_sign_in(client: Client):
     answer = client.get("/my/deferral/")
     assert answer.status_code == 302
+
+
+def test_the_desk_defers_her_and_her_booking_ahead_gives_its_place_back(client):
+    from scheduling.models import Appointment
+    from tests.scheduling.desk_support import clinic_user
+    from tests.scheduling.factories import AppointmentFactory, SiteFactory
+
+    site = SiteFactory()
+    appointment = AppointmentFactory(slot=SlotFactory(site=site, booked=1))
+    nurse = clinic_user(site)
+    client.force_login(nurse)
+
+    form = client.get(f"/desk/appointments/{appointment.pk}/defer/")
+    done = client.post(
+        f"/desk/appointments/{appointment.pk}/defer/",
+        {"reason": "pregnancy", "months": "18"},
+    )
+
+    assert form.status_code == 200
+    assert appointment.participant.full_name not in form.content.decode()
+    assert done.status_code == 302
+    deferral = Deferral.objects.get(participant=appointment.participant)
+    assert (deferral.months, deferral.recorded_by_id) == (18, nurse.pk)
+    assert Appointment.objects.get(pk=appointment.pk).status == "cancelled"
+    assert AuditEvent.objects.filter(action="recall.deferral.record").exists()
+
+
+def test_another_sites_nurse_cannot_defer_her(client):
+    from tests.scheduling.desk_support import clinic_user
+    from tests.scheduling.factories import AppointmentFactory, SiteFactory
+
+    appointment = AppointmentFactory(slot=SlotFactory(site=SiteFactory(), booked=1))
+    client.force_login(clinic_user(SiteFactory()))
+
+    answer = client.post(
+        f"/desk/appointments/{appointment.pk}/defer/",
+        {"reason": "menses", "months": "6"},
+    )
+
+    assert answer.status_code == 403
+    assert not Deferral.objects.exists()
