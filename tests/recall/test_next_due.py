@@ -139,3 +139,24 @@ def test_clinic_and_union_staff_cannot_open_the_register(client):
         client.force_login(UserFactory(username=f"r_{role}", role=role))
         assert client.get("/recall/register/").status_code == 403
         assert client.get("/recall/register.csv").status_code == 403
+
+
+def test_her_profile_in_the_api_carries_next_due_and_deferred_until():
+    from rest_framework.test import APIClient
+
+    from screening.authentication import PhoneIdentity
+    from screening.recall.services import deferral_record
+
+    visit = visit_on(DAY)
+    record(visit, by=staff_user(), breast_ultrasound="BIRADS_3")
+    woman = visit.participant
+    deferral = deferral_record(participant=woman, reason="menses", months=6)
+    client = APIClient()
+    client.force_authenticate(
+        PhoneIdentity(phone=woman.phone, phone_hash=woman.phone_hash, participant=woman)
+    )
+
+    me = client.get("/api/v1/participants/me/").json()
+
+    assert me["next_due"] == [{"test": "breast_ultrasound", "due_on": "2026-09-30"}]
+    assert me["deferred_until"] == deferral.ends_on.isoformat()
