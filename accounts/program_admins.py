@@ -36,6 +36,8 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # Invitation batches: drafted, reviewed (counts only) and approved.
+    "invitations": {"invitationbatch": ("add", "view")},
     # Intervals to the next screening, edited next to their summary rules.
     "recall": {
         "recallinterval": ("add", "change", "view"),

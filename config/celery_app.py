@@ -76,6 +76,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # Invited women who booked, and those who never answered.
+    "invitations-sweep": {
+        "task": "invitations.sweep",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
     # The retention schedule (SPEC §4a): quiet hours, Asia/Shanghai.
     "purge-expired": {
         "task": "screening.purge_expired",

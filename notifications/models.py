@@ -19,6 +19,8 @@ class Kind(models.TextChoices):
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
     RECOLLECTION = "recollection", _("Please come back for a new sample")
     WAITLIST_OFFER = "waitlist_offer", _("A place held from the waitlist")
+    INVITATION = "invitation", _("Invitation to screening")
+    INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
     # Lets an admin prove a gateway's set-up end to end without touching a booking.
     TEST = "test", _("Test message")
 

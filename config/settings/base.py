@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "specimens",
     "scheduling",
     "scheduling.waitlist",
+    "scheduling.invitations",
 ]
 
 MIDDLEWARE = [
