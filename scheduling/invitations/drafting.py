@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from scheduling.invitations.models import Invitation, InvitationStatus
 from scheduling.models import ACTIVE_STATUSES, Appointment
@@ -24,6 +24,21 @@ def never_screened_ids() -> set[int]:
         Participant.objects.filter(anonymised_at__isnull=True)
         .exclude(pk__in=screened)
         .values_list("pk", flat=True)
+    )
+
+
+def deferral_ended_ids(*, today: date) -> set[int]:
+    """Women whose deferral has ended and who were not screened since it began:
+    the end of a deferral puts her back in the next batch."""
+    screened_since = Visit.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        undone_at__isnull=True,
+        day__gte=OuterRef("starts_on"),
+    )
+    return set(
+        Deferral.objects.filter(withdrawn_at__isnull=True, ends_on__lte=today)
+        .exclude(Exists(screened_since))
+        .values_list("participant_id", flat=True)
     )
 
 

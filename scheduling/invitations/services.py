@@ -63,6 +63,7 @@ def batch_draft(
         wanted |= drafting.never_screened_ids()
     if non_responders:
         wanted |= drafting.non_responder_ids(campaign_id=campaign.pk)
+    wanted |= drafting.deferral_ended_ids(today=today)
     why = drafting.exclusions(campaign_id=campaign.pk, today=today)
     with transaction.atomic():
         batch = InvitationBatch.objects.create(

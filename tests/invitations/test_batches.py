@@ -165,3 +165,27 @@ def test_the_union_sees_counts_with_small_ones_hidden(world):
     assert counts["excluded:deferred"] == 1
     assert shown["excluded:deferred"] is None
     assert all(v is None or v >= 5 or v == 0 for v in shown.values())
+
+
+def test_a_deferral_that_ended_puts_her_back_in_the_next_batch(world):
+    from screening.recall.models import Deferral
+
+    woman = world["later"]  # screened, not due for years
+    Deferral.objects.create(
+        participant=woman,
+        reason="menses",
+        months=6,
+        starts_on=date(2026, 6, 2),
+        ends_on=date(2026, 12, 2),
+        created_at=timezone.now(),
+    )
+
+    batch = batch_draft(
+        campaign=world["campaign"],
+        by=world["admin"],
+        due_by=None,
+        never_screened=False,
+        today=TODAY,
+    )
+
+    assert statuses(batch)[woman.pk] == ("drafted", "")
