@@ -251,7 +251,7 @@ def main() -> None:
             "BI-RADS 3 due, HPV negative or NILM not due), one in three never "
             "screened; one in 20 deferred, one in 50 ceased.",
             "- Run: `bench/invitation_draft.py` calls `batch_draft` in-process "
-            "against a throwaway migrated database: the register, the "
+            "against its own migrated database: the register, the "
             "exclusions and the bulk insert of every row.",
         ],
     )
