@@ -38,6 +38,13 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     # The rooms of the screening day.
     "stations": {"station": ("add", "change", "view")},
+    # Invitation batches: drafted, reviewed (counts only) and approved.
+    "invitations": {"invitationbatch": ("add", "view")},
+    # Intervals to the next screening, edited next to their summary rules.
+    "recall": {
+        "recallinterval": ("add", "change", "view"),
+        "campaignrecall": ("add", "change", "view"),
+    },
     "accounts": {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
+    path("", include("scheduling.waitlist.api_urls")),
     path("", include("scheduling.desk.api_urls")),
     path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),

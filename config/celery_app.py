@@ -72,6 +72,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Offers of held places that lapsed pass on; free places go to the line.
+    "waitlist-sweep": {
+        "task": "waitlist.sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Invited women who booked, and those who never answered.
+    "invitations-sweep": {
+        "task": "invitations.sweep",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
     # The retention schedule (SPEC §4a): quiet hours, Asia/Shanghai.
     "purge-expired": {
         "task": "screening.purge_expired",

@@ -46,9 +46,12 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "screening",
+    "screening.recall",
     "specimens",
     "stations",
     "scheduling",
+    "scheduling.waitlist",
+    "scheduling.invitations",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +350,8 @@ REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
 REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
 QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
 QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
+# How long a place given back is held for the first woman on the waitlist.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120, minimum=1)
 # Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
 # upstream (OTP_LIMIT_*) and not counted here.
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)

@@ -84,6 +84,8 @@ RULES = [
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
+    Rule(r"^api/v1/waitlist/<", PARTICIPANT_OBJECT),
+    Rule(r"^api/v1/waitlist/$", PARTICIPANT_SELF),
     Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^my/", PARTICIPANT_SELF),
     # The fixture's booking has no visit and there is no manifest, and a list
@@ -115,6 +117,8 @@ RULES = [
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
     Rule(r"^(api/v1/reports|union)/", UNION),
+    # Next-due register: lists women, so program admins only.
+    Rule(r"^recall/", _only({"admin": OK}, DENIED)),
 ]
 
 # Regular-expression routes cannot be filled in mechanically.
@@ -193,6 +197,7 @@ def world() -> World:
         "import_id": str(upload.pk),
         "case_id": "1",
         "item_id": "1",
+        "entry_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
@@ -208,6 +213,9 @@ def world() -> World:
 def path_for(route: str, kwargs: dict[str, str]) -> str:
     if route in REGEX_EXAMPLES:
         return REGEX_EXAMPLES[route]
+    # The admin's app index lists every app with an admin: any one will do.
+    if route.startswith("admin/^(?P<app_label>"):
+        return "/admin/screening/"
     assert "(?P" not in route, f"Add an example for {route}"
     assert "^" not in route, f"Add an example for {route}"
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route)
