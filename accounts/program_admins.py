@@ -62,6 +62,16 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Each campaign's failsafe limits (remind, escalate, lost) and digest phone.
         "failsafepolicy": ("add", "change", "view"),
     },
+    # Official reporting: the indicators' words, targets, prices and the quiz's
+    # questions; never a woman's quiz take.
+    "indicators": {
+        "indicatordefinition": ("change", "view"),
+        "campaigntarget": ("add", "change", "view", "delete"),
+        "unitprice": ("add", "change", "view", "delete"),
+        "quizversion": ("add", "change", "view"),
+        "quizquestion": ("add", "change", "view", "delete"),
+        "quizchoice": ("add", "change", "view", "delete"),
+    },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},
     # Lifting a lock-out before its cool-off ends.

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from indicators import urls as indicator_urls
 from scheduling.reports import urls as report_urls
 
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
     path("", include("specimens.failsafe.api_urls")),
+    path("", include(indicator_urls.api_urlpatterns)),
 ]

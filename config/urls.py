@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("", include("scheduling.waitlist.urls")),
     path("", include("scheduling.reports.urls")),
+    path("", include("indicators.urls")),
 ]
 
 if settings.DEBUG:

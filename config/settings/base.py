@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "scheduling",
     "scheduling.waitlist",
     "scheduling.invitations",
+    "indicators",
 ]
 
 MIDDLEWARE = [

@@ -68,6 +68,9 @@ CLINIC_OBJECT = _only(
 )
 UNION = _only({"union": OK, "admin": OK}, DENIED)
 STAFF_DESK = ("clinic_1", "clinic_2", "admin")
+REPORTING = _only(
+    dict.fromkeys(("clinic_1", "clinic_2", "union", "admin"), OK | {403, 422}), DENIED
+)
 
 # First match wins; patterns are the route as the URL configuration spells it.
 RULES = [
@@ -116,6 +119,10 @@ RULES = [
     Rule(r"^my/day/$", PARTICIPANT_SELF),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
+    # Official reporting: every staff role; the union's figures are suppressed
+    # and its requests for the hospital's files refused (tests/indicators).
+    Rule(r"^(api/v1/)?reports/", REPORTING),
+    Rule(r"^quiz/<", PARTICIPANT_SELF),
     Rule(r"^(api/v1/reports|union)/", UNION),
     # Next-due register: lists women, so program admins only.
     Rule(r"^recall/", _only({"admin": OK}, DENIED)),
@@ -124,7 +131,7 @@ RULES = [
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "specimens|stations|scheduling)/$": "/admin/screening/",
+    "specimens|stations|scheduling|indicators)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
