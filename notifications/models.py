@@ -163,8 +163,7 @@ class Notification(TimeStampedModel):
             models.Index(
                 fields=["updated_at"],
                 name="notification_chain_idx",
-                condition=models.Q(handed_on_at__isnull=True)
-                & ~models.Q(fallback=[]),
+                condition=models.Q(handed_on_at__isnull=True) & ~models.Q(fallback=[]),
             ),
         ]
 

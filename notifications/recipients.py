@@ -45,7 +45,7 @@ _lookup: Callable[[str], Reach | None] | None = None
 
 def recipient_reach_register(lookup: Callable[[str], Reach | None]) -> None:
     """Install the look-up from a recipient reference to her Reach."""
-    global _lookup  # noqa: PLW0603 - one look-up per process, set at start-up
+    global _lookup
     _lookup = lookup
 
 

@@ -93,7 +93,9 @@ def voice_call_at(
     for _turn in range(len(windows) * 2):
         before = moved
         for start, end in windows:
-            moved = after_quiet_hours(moved, zone=zone, quiet_start=start, quiet_end=end)
+            moved = after_quiet_hours(
+                moved, zone=zone, quiet_start=start, quiet_end=end
+            )
         if moved == before:
             break
     if not_after is not None and moved > not_after - min_lead:
@@ -101,7 +103,9 @@ def voice_call_at(
     return moved
 
 
-def voice_allowed(moment: datetime, *, zone: ZoneInfo, quiet_start: time, quiet_end: time) -> bool:
+def voice_allowed(
+    moment: datetime, *, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> bool:
     """Whether a call may ring at `moment`."""
     return (
         voice_call_at(

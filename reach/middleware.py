@@ -19,7 +19,11 @@ class WeChatBindMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and PENDING_OPENID_KEY in session and SIGNED_IN_KEY in session:
+        if (
+            session is not None
+            and PENDING_OPENID_KEY in session
+            and SIGNED_IN_KEY in session
+        ):
             self._bind(request)
         return self.get_response(request)
 

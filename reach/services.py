@@ -64,8 +64,14 @@ def wechat_unbind(*, participant: Participant) -> bool:
 
 def channel_order_set(*, participant: Participant, order: list[str]) -> list[str]:
     """Her order of channels; unknown ones are refused, SMS stays in the chain."""
-    if not order or len(set(order)) != len(order) or not set(order) <= set(Channel.values):
-        raise ApplicationError("Choose each channel once.", code="invalid_channel_order")
+    if (
+        not order
+        or len(set(order)) != len(order)
+        or not set(order) <= set(Channel.values)
+    ):
+        raise ApplicationError(
+            "Choose each channel once.", code="invalid_channel_order"
+        )
     if Channel.SMS not in order:
         order = [*order, Channel.SMS]
     with transaction.atomic():

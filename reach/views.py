@@ -53,7 +53,9 @@ def wechat_signin(request: HttpRequest) -> HttpResponse:
             "state": state,
         }
     )
-    return HttpResponseRedirect(f"{settings.WECHAT_AUTHORIZE_URL}?{query}#wechat_redirect")
+    return HttpResponseRedirect(
+        f"{settings.WECHAT_AUTHORIZE_URL}?{query}#wechat_redirect"
+    )
 
 
 @require_GET
@@ -71,7 +73,8 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
     except WeChatError as error:
         logger.info("reach.wechat_oauth_failed errcode=%s", error.errcode)
         messages.info(
-            request, gettext("WeChat sign-in did not work. Please use your mobile number.")
+            request,
+            gettext("WeChat sign-in did not work. Please use your mobile number."),
         )
         return redirect("signin")
     participant = selectors.participant_for_openid(openid)
@@ -85,7 +88,9 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
         )
         return redirect("signin")
     key, _token = participant_token_issue(
-        phone=participant.phone, phone_hash=participant.phone_hash, participant=participant
+        phone=participant.phone,
+        phone_hash=participant.phone_hash,
+        participant=participant,
     )
     sign_in(request, token_key=key)
     return redirect("my")
@@ -114,7 +119,9 @@ def my_channels(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = str(exc.detail)
         else:
-            messages.success(request, gettext("Saved: we will reach you in this order."))
+            messages.success(
+                request, gettext("Saved: we will reach you in this order.")
+            )
             return redirect("my_channels")
     order = selectors.channel_order_of(participant)
     choices = [(value, gettext(CHANNEL_LABELS[value])) for value in Channel.values]

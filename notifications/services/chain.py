@@ -127,9 +127,9 @@ def notifications_hand_on_due(*, now: datetime | None = None) -> int:
     """Hand on every row due for its next channel (the dispatcher's sweep)."""
     now = now or timezone.now()
     ids = list(
-        _to_hand_on(now).order_by("updated_at").values_list("pk", flat=True)[
-            :CHAIN_SWEEP_LIMIT
-        ]
+        _to_hand_on(now)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:CHAIN_SWEEP_LIMIT]
     )
     handed = sum(
         1 for pk in ids if notification_hand_on(notification_id=pk) is not None

@@ -87,7 +87,11 @@ def _outbox_row(
     """The unsaved row of `message` on the first channel of her chain, its
     delivery time moved out of quiet hours or the row marked skipped."""
     if message.channel:
-        channel, fallback, openid = message.channel, list(message.fallback), message.openid
+        channel, fallback, openid = (
+            message.channel,
+            list(message.fallback),
+            message.openid,
+        )
     else:
         chain, openid = channels_for(kind=message.kind, recipient_ref=recipient_ref)
         channel, fallback = chain[0], chain[1:]

@@ -23,6 +23,7 @@ from notifications.backends.base import (
 from notifications.models import Channel, Notification, Status
 from notifications.rendering import render_text
 from notifications.secrets import secret_params_of
+from notifications.services.chain import notification_hand_on, voice_ring_at
 from notifications.services.rules import (
     MAX_ATTEMPTS,
     SEND_BATCH_BUDGET_SECONDS,
@@ -40,7 +41,6 @@ from notifications.services.statements import (
     outcomes_statement,
     written,
 )
-from notifications.services.chain import notification_hand_on, voice_ring_at
 from notifications.timing import MIN_LEAD
 
 logger = logging.getLogger(__name__)

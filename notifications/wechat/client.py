@@ -98,7 +98,9 @@ class WeChatClient:
             method="GET" if body is None else "POST",
         )
         try:
-            with _opener.open(request, timeout=settings.WECHAT_TIMEOUT_SECONDS) as answer:
+            with _opener.open(
+                request, timeout=settings.WECHAT_TIMEOUT_SECONDS
+            ) as answer:
                 raw = answer.read(_MAX_ANSWER_BYTES)
         except urllib.error.HTTPError as exc:
             exc.close()

@@ -79,6 +79,8 @@ RULES = [
     Rule(r"^api/v1/auth/", PUBLIC),
     Rule(r"^api/v1/(campaigns|sites)/", PUBLIC),
     Rule(r"^sms/receipts/", PUBLIC),
+    # WeChat's round trip and its signed pushes (404 unless set up).
+    Rule(r"^wechat/(signin|callback|events)/$", PUBLIC),
     Rule(r"^api/v1/participants/", PARTICIPANT_SELF),
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),

@@ -6,11 +6,10 @@ from django.core.cache import cache
 from notifications.models import MessageTemplate
 from notifications.voice import aliyun as voice_locmem
 from notifications.wechat import backend as wechat_locmem
+from tests.pages.conftest import campaign, district, slot  # noqa: F401 - shared fixtures
 from tests.stand_ins.aliyun_voice import VoiceStandIn
 from tests.stand_ins.sms_refusing import RefusingSmsGateway
 from tests.stand_ins.wechat import WeChatStandIn
-
-from tests.pages.conftest import campaign, district, slot  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -45,7 +44,11 @@ def templates_for_every_channel(db) -> None:
     admin would set them up after the account's console approved them."""
     MessageTemplate.objects.filter(kind="booking_confirmed").update(
         wechat_template_id="TPL-BOOKED",
-        wechat_fields={"thing1": "site", "time2": "date", "character_string3": "reference"},
+        wechat_fields={
+            "thing1": "site",
+            "time2": "date",
+            "character_string3": "reference",
+        },
         voice_tts_code="TTS_100001",
         aliyun_template_code="SMS_100001",
     )

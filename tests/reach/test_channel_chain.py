@@ -69,8 +69,10 @@ def test_wechat_refusing_for_good_brings_it_by_sms_once(
 
     row.refresh_from_db()
     by_sms.refresh_from_db()
-    assert row.status == Status.FAILED and "43101" in row.last_error
-    assert by_sms.channel == Channel.SMS and by_sms.status == Status.SENT
+    assert row.status == Status.FAILED
+    assert "43101" in row.last_error
+    assert by_sms.channel == Channel.SMS
+    assert by_sms.status == Status.SENT
     assert [m.kind for m in sms_outbox] == ["booking_confirmed"]
     assert Notification.objects.filter(kind="booking_confirmed").count() == 2
 
@@ -107,7 +109,8 @@ def test_sms_failing_too_brings_it_by_one_call_outside_the_blackout(
     by_voice.refresh_from_db()
     assert by_voice.status == Status.SENT
     [call] = voice.state.calls
-    assert call["CalledNumber"] == PHONE and call["TtsCode"] == "TTS_100001"
+    assert call["CalledNumber"] == PHONE
+    assert call["TtsCode"] == "TTS_100001"
     assert refusing_sms.received == 1
     assert Notification.objects.filter(kind="booking_confirmed").count() == 3
 
@@ -138,7 +141,9 @@ def test_without_wechat_bound_the_chain_starts_at_sms(client, slot, wechat):
 
 
 def test_her_own_order_is_followed(client, her, slot, wechat, voice):
-    channel_order_set(participant=her, order=[Channel.SMS, Channel.VOICE, Channel.WECHAT])
+    channel_order_set(
+        participant=her, order=[Channel.SMS, Channel.VOICE, Channel.WECHAT]
+    )
     row = _book(client, slot)
     assert (row.channel, row.fallback) == (Channel.SMS, [Channel.VOICE, Channel.WECHAT])
 

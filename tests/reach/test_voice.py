@@ -38,7 +38,9 @@ def test_a_call_rings_only_outside_the_blackouts_and_quiet_hours(wanted, rings):
 
 def test_a_call_that_could_only_ring_after_the_visit_is_dropped():
     visit = _at(9, 30, day=4)
-    assert voice_call_at(wanted=_at(21), not_after=visit, zone=SHANGHAI, **QUIET) is None
+    assert (
+        voice_call_at(wanted=_at(21), not_after=visit, zone=SHANGHAI, **QUIET) is None
+    )
 
 
 def _message(**overrides) -> OutgoingMessage:
@@ -46,7 +48,12 @@ def _message(**overrides) -> OutgoingMessage:
         "phone": "13812345678",
         "kind": "booking_confirmed",
         "template_key": "booking_confirmed",
-        "params": {"date": "12月4日", "time": "09:00", "site": "市妇幼", "reference": "A1"},
+        "params": {
+            "date": "12月4日",
+            "time": "09:00",
+            "site": "市妇幼",
+            "reference": "A1",
+        },
         "text": "…",
         "correlation_id": "appointment:1:confirmed|voice",
     }
@@ -58,16 +65,22 @@ def test_a_call_is_signed_and_names_her_number_and_the_tts_template(
     voice, templates_for_every_channel
 ):
     result = AliyunVoiceBackend().send(_message())
-    assert result.accepted and result.provider_message_id.endswith("^100000")
+    assert result.accepted
+    assert result.provider_message_id.endswith("^100000")
     [call] = voice.state.calls
-    assert call["Action"] == "SingleCallByTts" and call["TtsCode"] == "TTS_100001"
+    assert call["Action"] == "SingleCallByTts"
+    assert call["TtsCode"] == "TTS_100001"
     assert call["OutId"] == "appointment:1:confirmed|voice"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("code", "transient"),
-    [("isv.BUSINESS_LIMIT_CONTROL", True), ("Throttling", True), ("isv.MOBILE_NUMBER_ILLEGAL", False)],
+    [
+        ("isv.BUSINESS_LIMIT_CONTROL", True),
+        ("Throttling", True),
+        ("isv.MOBILE_NUMBER_ILLEGAL", False),
+    ],
 )
 def test_the_providers_codes_are_sorted_into_retry_or_give_up(
     voice, templates_for_every_channel, code, transient
@@ -75,18 +88,23 @@ def test_the_providers_codes_are_sorted_into_retry_or_give_up(
     voice.state.fail_next = [code]
     result = AliyunVoiceBackend().send(_message())
     assert not result.accepted
-    assert result.transient is transient and code in result.error
+    assert result.transient is transient
+    assert code in result.error
 
 
 @pytest.mark.django_db
 def test_a_kind_without_a_tts_template_is_not_called(voice):
     result = AliyunVoiceBackend().send(_message(kind="result_ready"))
-    assert not result.accepted and not result.transient
+    assert not result.accepted
+    assert not result.transient
     assert voice.state.calls == []
 
 
 @pytest.mark.django_db
-def test_a_wrong_secret_is_refused_by_the_provider(voice, settings, templates_for_every_channel):
+def test_a_wrong_secret_is_refused_by_the_provider(
+    voice, settings, templates_for_every_channel
+):
     settings.ALIYUN_ACCESS_KEY_SECRET = "wrong"
     result = AliyunVoiceBackend().send(_message())
-    assert not result.accepted and "SignatureDoesNotMatch" in result.error
+    assert not result.accepted
+    assert "SignatureDoesNotMatch" in result.error

@@ -24,7 +24,9 @@ def test_the_access_token_is_fetched_once_and_kept_in_the_cache(wechat):
     first = client.send_subscribe(openid="o-1", template_id="T", data={"thing1": "a"})
     second = client.send_subscribe(openid="o-2", template_id="T", data={"thing1": "b"})
 
-    assert first and second and first != second
+    assert first
+    assert second
+    assert first != second
     assert wechat.state.token_calls == 1
     assert cache.get(client.token_key) == "TOKEN-1"
 

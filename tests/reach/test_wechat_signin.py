@@ -51,8 +51,14 @@ def test_a_new_openid_waits_for_her_sms_code_and_is_bound_once(client, wechat):
 
     profile = ReachProfile.objects.get(participant=woman)
     assert profile.openid == wechat.state.openid
-    assert profile.openid_hash and wechat.state.openid not in profile.openid_hash
-    assert AuditEvent.objects.filter(action="wechat_bound", object_id=str(woman.pk)).count() == 1
+    assert profile.openid_hash
+    assert wechat.state.openid not in profile.openid_hash
+    assert (
+        AuditEvent.objects.filter(
+            action="wechat_bound", object_id=str(woman.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_a_bound_openid_signs_her_straight_in(client, wechat):
@@ -68,7 +74,8 @@ def test_a_bound_openid_signs_her_straight_in(client, wechat):
 def test_a_forged_state_is_refused_and_sends_her_to_the_sms_sign_in(client, wechat):
     client.get("/wechat/signin/")
     answer = client.get("/wechat/callback/", {"code": "CODE-X", "state": "forged"})
-    assert answer.status_code == 302 and answer["Location"] == "/signin/"
+    assert answer.status_code == 302
+    assert answer["Location"] == "/signin/"
     assert not client.session.get("ankang_signin")
 
 
@@ -76,7 +83,8 @@ def test_a_code_wechat_does_not_know_is_refused_without_a_500(client, wechat):
     client.get("/wechat/signin/")
     state = client.session["ankang_wechat_state"]
     answer = client.get("/wechat/callback/", {"code": "CODE-NEVER", "state": state})
-    assert answer.status_code == 302 and answer["Location"] == "/signin/"
+    assert answer.status_code == 302
+    assert answer["Location"] == "/signin/"
 
 
 def test_wechat_sign_in_is_not_found_when_wechat_is_not_set_up(client, settings):
@@ -107,7 +115,8 @@ def test_her_channel_page_saves_her_order_and_refuses_nonsense(client, wechat):
     assert page.status_code == 200
     assert saved.status_code == 302
     assert ReachProfile.objects.get().channel_order == ["sms", "voice"]
-    assert doubled.status_code == 400 and unknown.status_code == 400
+    assert doubled.status_code == 400
+    assert unknown.status_code == 400
 
 
 def test_her_channel_page_needs_her_signed_in(client):

@@ -23,7 +23,9 @@ def _encode(value: str) -> str:
 
 def expected_signature(params: dict[str, str], secret: str) -> str:
     canonical = "&".join(
-        f"{_encode(k)}={_encode(v)}" for k, v in sorted(params.items()) if k != "Signature"
+        f"{_encode(k)}={_encode(v)}"
+        for k, v in sorted(params.items())
+        if k != "Signature"
     )
     to_sign = "GET&%2F&" + _encode(canonical)
     digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()

@@ -71,8 +71,10 @@ def _handler(state: WeChatState) -> type[BaseHTTPRequestHandler]:
                 return
             code = f"CODE-{next(state.msgids)}"
             state.codes[code] = state.openid
-            target = query["redirect_uri"] + "?" + urlencode(
-                {"code": code, "state": query.get("state", "")}
+            target = (
+                query["redirect_uri"]
+                + "?"
+                + urlencode({"code": code, "state": query.get("state", "")})
             )
             self.send_response(302)
             self.send_header("Location", target)
