@@ -171,6 +171,11 @@ class _Sender:
             results = [backend.send(message) for message in messages]
         for notification, result in zip(ready, results, strict=True):
             self._note_result(notification, result)
+        if getattr(backend, "outcome_at_once", False):
+            # A gateway that cannot be asked afterwards (WeChat, a call): its
+            # outcome is committed now, not with the next claim, so a worker
+            # killed later cannot leave a sent row looking unsent.
+            self.flush()
 
     def _still_to_send(self, notification: Notification, *, now: datetime) -> bool:
         """False, with the outcome noted, when the row must not go to the

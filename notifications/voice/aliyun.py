@@ -102,6 +102,8 @@ def tts_params(message: OutgoingMessage) -> dict[str, str]:
 
 class AliyunVoiceBackend:
     name = NAME
+    # Nothing to ask about a message afterwards: its outcome is written at once.
+    outcome_at_once = True
 
     def __init__(self) -> None:
         endpoint = required_setting("VOICE_ENDPOINT", "aliyun voice")

@@ -40,6 +40,8 @@ def template_data(message: OutgoingMessage) -> tuple[str, dict[str, str]] | str:
 
 class WeChatBackend:
     name = NAME
+    # Nothing to ask about a message afterwards: its outcome is written at once.
+    outcome_at_once = True
 
     def __init__(self) -> None:
         self.client = WeChatClient()
