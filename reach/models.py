@@ -40,3 +40,57 @@ class ReachProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"reach:{self.participant_id}"
+
+
+class AssistedStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for her code")
+    CONFIRMED = "confirmed", _("Confirmed by her")
+    ABANDONED = "abandoned", _("Not confirmed")
+
+
+class AssistedSignup(TimeStampedModel):
+    """A sign-up a union steward started beside a woman. Her details wait here,
+    encrypted, until she confirms with the code sent to her own phone; then
+    they are erased from this row (they live on her record) and only the
+    steward, the time and the outcome remain, for her data page and for the
+    steward's counts."""
+
+    steward = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("steward"),
+        on_delete=models.PROTECT,
+        related_name="assisted_signups",
+    )
+    campaign = models.ForeignKey(
+        "screening.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT
+    )
+    phone = EncryptedTextField(_("phone"))
+    # The profile she gave, ID number included: never shown again, erased on
+    # confirmation or when abandoned.
+    draft = EncryptedTextField(_("profile waiting"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AssistedStatus.choices,
+        default=AssistedStatus.WAITING,
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assisted_signups",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assisted sign-up")
+        verbose_name_plural = _("assisted sign-ups")
+        indexes = [
+            # The steward's counts: her own rows by status.
+            models.Index(fields=["steward", "status"], name="assisted_steward_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"assisted:{self.pk}"

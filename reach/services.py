@@ -43,7 +43,7 @@ def wechat_bind(
                 )
                 audit_record(
                     actor=None,
-                    action="wechat_bound",
+                    action="participant.wechat_bound",
                     obj_type="participant",
                     obj_id=participant.pk,
                     request=request,

@@ -32,3 +32,14 @@ def reach_for_data_page(
             }
         )
     return PersonalDataSection(key="reach", rows=rows)
+
+
+@receiver(personal_data_requested, dispatch_uid="reach.assisted_data_page")
+def assisted_for_data_page(
+    sender: Any, *, participant: Participant, **kwargs: Any
+) -> PersonalDataSection:
+    from reach.assisted import assisted_for_participant
+
+    return PersonalDataSection(
+        key="assisted_signups", rows=assisted_for_participant(participant)
+    )

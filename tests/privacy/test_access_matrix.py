@@ -31,7 +31,7 @@ from tests.screening.factories import bearer_token
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "participant_a", "participant_b", "clinic_1", "clinic_2")
-ROLES += ("union", "admin")
+ROLES += ("union", "admin", "steward")
 
 # What each kind of answer may be.
 OK = frozenset({200, 204, 302, 400, 405, 409})
@@ -66,6 +66,8 @@ CLINIC_OBJECT = _only(
     DENIED,
 )
 UNION = _only({"union": OK, "admin": OK}, DENIED)
+# A union steward's own pages: her counts and the sign-ups she started.
+STEWARD = _only({"steward": OK}, DENIED)
 STAFF_DESK = ("clinic_1", "clinic_2", "admin")
 
 # First match wins; patterns are the route as the URL configuration spells it.
@@ -95,6 +97,7 @@ RULES = [
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
     Rule(r"^(api/v1/reports|union)/", UNION),
+    Rule(r"^steward/", STEWARD),
 ]
 
 # Regular-expression routes cannot be filled in mechanically.
@@ -151,6 +154,7 @@ def world() -> World:
         "clinic_2": clinic_2,
         "union": UserFactory(username="union_1", role=Role.UNION),
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
+        "steward": UserFactory(username="steward_1", role=Role.STEWARD),
     }
     upload = ResultImport.objects.create(
         created_by=clinic_1, file_hash="0" * 64, size=1, content=b"x"
@@ -175,6 +179,7 @@ def world() -> World:
         "object_id": "1",
         "content_type_id": "1",
         "id": str(staff["admin"].pk),
+        "signup_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
 

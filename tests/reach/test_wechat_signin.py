@@ -55,7 +55,7 @@ def test_a_new_openid_waits_for_her_sms_code_and_is_bound_once(client, wechat):
     assert wechat.state.openid not in profile.openid_hash
     assert (
         AuditEvent.objects.filter(
-            action="wechat_bound", object_id=str(woman.pk)
+            action="participant.wechat_bound", object_id=str(woman.pk)
         ).count()
         == 1
     )
