@@ -1,8 +1,9 @@
 from django.urls import path
 
-from reach import steward_views, views
+from reach import steward_views, text_size, views
 
 urlpatterns = [
+    path("text-size/", text_size.text_size, name="text_size"),
     path("wechat/signin/", views.wechat_signin, name="wechat_signin"),
     path("wechat/callback/", views.wechat_callback, name="wechat_callback"),
     path("my/channels/", views.my_channels, name="my_channels"),

@@ -83,6 +83,7 @@ RULES = [
     Rule(r"^sms/receipts/", PUBLIC),
     # WeChat's round trip and its signed pushes (404 unless set up).
     Rule(r"^wechat/(signin|callback|events)/$", PUBLIC),
+    Rule(r"^text-size/$", PUBLIC),
     Rule(r"^api/v1/participants/", PARTICIPANT_SELF),
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
