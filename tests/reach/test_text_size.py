@@ -22,7 +22,9 @@ def test_switching_back_forgets_it(client):
 
 
 def test_the_switch_never_sends_her_to_another_site(client):
-    answer = client.post("/text-size/", {"size": "large", "next": "https://evil.example/"})
+    answer = client.post(
+        "/text-size/", {"size": "large", "next": "https://evil.example/"}
+    )
     assert answer["Location"] == "/"
 
 
