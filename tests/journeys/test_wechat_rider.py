@@ -35,8 +35,8 @@ WCAG22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 def wcag_violations(page: Page) -> list[dict]:
     """axe-core's serious and critical violations of WCAG 2.2 A/AA rules."""
     found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})).violations",
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag',"
+        " values: tags}, resultTypes: ['violations']})).violations",
         WCAG22_AA,
     )
     return [v for v in found if v["impact"] in ("serious", "critical")]

@@ -7,7 +7,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_switch_persists_and_every_page_then_carries_large_text(client):
     switched = client.post("/text-size/", {"size": "large", "next": "/signin/"})
-    assert switched.status_code == 302 and switched["Location"] == "/signin/"
+    assert switched.status_code == 302
+    assert switched["Location"] == "/signin/"
     assert switched.cookies["ankang_text"]["max-age"] == 365 * 24 * 3600
 
     page = client.get("/signin/").content.decode()
