@@ -66,7 +66,7 @@ def test_a_rider_signs_in_through_wechat_books_and_gets_her_confirmation_in_wech
     MessageTemplate.objects.update_or_create(
         kind="booking_confirmed",
         defaults={
-            "body_zh": "您已预约${date} ${time}在${site}的两癌筛查,预约号${reference}。",
+            "body_zh": "您已预约${date} ${time}在${site},预约号${reference}。",
             "body_en": "Booked: ${site}, ${date} ${time}, reference ${reference}.",
             "param_names": ["date", "time", "site", "reference"],
             "wechat_template_id": "TPL-BOOKED",
