@@ -121,3 +121,14 @@ def test_her_channel_page_saves_her_order_and_refuses_nonsense(client, wechat):
 
 def test_her_channel_page_needs_her_signed_in(client):
     assert client.get("/my/channels/")["Location"] == "/signin/"
+
+
+def test_the_message_admin_never_shows_the_openid(admin_client, wechat):
+    from notifications.models import Notification
+    from tests.notifications.factories import NotificationFactory
+
+    row = NotificationFactory(channel="wechat", recipient_openid="o-secret-openid")
+    page = admin_client.get(f"/admin/notifications/notification/{row.pk}/change/")
+    assert page.status_code == 200
+    assert "o-secret-openid" not in page.content.decode()
+    assert Notification.objects.get(pk=row.pk).recipient_openid == "o-secret-openid"
