@@ -108,3 +108,31 @@ def test_a_wrong_secret_is_refused_by_the_provider(
     result = AliyunVoiceBackend().send(_message())
     assert not result.accepted
     assert "SignatureDoesNotMatch" in result.error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "status"), [("200000", "delivered"), ("200002", "failed")]
+)
+def test_a_call_report_marks_the_call_heard_or_not(client, settings, code, status):
+    import json
+
+    from tests.notifications.factories import NotificationFactory
+
+    settings.SMS_RECEIPT_TOKEN = "receipt-token"
+    row = NotificationFactory(
+        kind="booking_confirmed",
+        channel="voice",
+        status="sent",
+        provider="aliyun_voice",
+        provider_message_id="1000^100000",
+    )
+    body = [{"call_id": "1000^100000", "out_id": row.dedupe_key, "status_code": code}]
+    answer = client.post(
+        "/sms/receipts/receipt-token/aliyun_voice/",
+        json.dumps(body),
+        content_type="application/json",
+    )
+    row.refresh_from_db()
+    assert answer.status_code == 200
+    assert row.status == status
