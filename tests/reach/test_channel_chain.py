@@ -152,3 +152,36 @@ def test_sign_in_codes_go_by_sms_alone(client, her, wechat, voice):
     sign_in(client, PHONE)
     row = Notification.objects.get(kind="otp")
     assert (row.channel, row.fallback) == (Channel.SMS, [])
+
+
+def test_a_rate_limited_subscribe_message_is_retried_later_on_wechat_not_moved_on(
+    client, her, slot, wechat
+):
+    wechat.state.fail_next = [45009]
+    row = _book(client, slot)
+
+    notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == Status.PENDING
+    assert "45009" in row.last_error
+    assert not Notification.objects.filter(dedupe_key=row.dedupe_key + "|sms").exists()
+
+    with time_machine.travel(row.send_at + timedelta(seconds=1), tick=False):
+        notification_send(notification_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    assert len(wechat.state.sent) == 1
+
+
+def test_a_cancelled_booking_stops_every_step_still_waiting(client, her, slot, wechat):
+    from notifications.services import notifications_cancel_pending
+
+    wechat.state.refusing.add(OPENID)
+    row = _book(client, slot)
+    notification_send(notification_id=row.pk)
+    prefix = row.dedupe_key.split("slot:")[0]
+
+    notifications_cancel_pending(dedupe_key_prefix=prefix)
+
+    step = Notification.objects.get(dedupe_key=row.dedupe_key + "|sms")
+    assert step.status == Status.CANCELLED
