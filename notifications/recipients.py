@@ -57,13 +57,28 @@ def _channel_on(channel: str) -> bool:
     return True
 
 
-def channels_for(*, kind: str, recipient_ref: str) -> tuple[list[str], str]:
+def reach_of(recipient_ref: str) -> Reach | None:
+    """Her Reach, or None when no channel but SMS is on (then nobody is asked:
+    the booking path pays no query for channels it cannot use)."""
+    if _lookup is None or not recipient_ref:
+        return None
+    if not (_channel_on(Channel.WECHAT) or _channel_on(Channel.VOICE)):
+        return None
+    return _lookup(recipient_ref) or Reach()
+
+
+def channels_for(
+    *, kind: str, recipient_ref: str, reach: Reach | None = None
+) -> tuple[list[str], str]:
     """The channels to try for this message, in order, and her openid: only
     those switched on here and possible for her (WeChat needs a bound openid,
-    a call needs a kind worth calling about). SMS is always in the chain."""
-    if kind in SMS_ONLY_KINDS or _lookup is None or not recipient_ref:
+    a call needs a kind worth calling about). SMS is always in the chain.
+    `reach`: her Reach when the caller has it already (several messages)."""
+    if kind in SMS_ONLY_KINDS:
         return [Channel.SMS], ""
-    reach = _lookup(recipient_ref) or Reach()
+    reach = reach or reach_of(recipient_ref)
+    if reach is None:
+        return [Channel.SMS], ""
     chain: list[str] = []
     for channel in reach.order:
         if channel in chain or not _channel_on(channel):

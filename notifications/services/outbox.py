@@ -15,7 +15,7 @@ from django.utils import timezone
 from common.crypto import keyed_hash
 from common.rawsql import insert_returning_pk
 from notifications.models import Channel, Kind, Notification, Status
-from notifications.recipients import channels_for
+from notifications.recipients import Reach, channels_for, reach_of
 from notifications.secrets import secret_params_pack
 from notifications.services import handover
 from notifications.services.rules import (
@@ -83,6 +83,7 @@ def _outbox_row(
     language: str,
     zone: ZoneInfo | None,
     now: datetime,
+    reach: Reach | None = None,
 ) -> Notification:
     """The unsaved row of `message` on the first channel of her chain, its
     delivery time moved out of quiet hours or the row marked skipped."""
@@ -93,7 +94,9 @@ def _outbox_row(
             message.openid,
         )
     else:
-        chain, openid = channels_for(kind=message.kind, recipient_ref=recipient_ref)
+        chain, openid = channels_for(
+            kind=message.kind, recipient_ref=recipient_ref, reach=reach
+        )
         channel, fallback = chain[0], chain[1:]
     deliver = delivery_time(message, channel=channel, zone=zone, now=now)
     return Notification(
@@ -191,6 +194,8 @@ def notifications_schedule_new(
     """
     now = timezone.now()
     phone_hash = keyed_hash(phone, purpose="phone")
+    # One look-up of her channels for the whole event.
+    reach = reach_of(recipient_ref)
     rows = [
         _outbox_row(
             phone=phone,
@@ -200,6 +205,7 @@ def notifications_schedule_new(
             language=language,
             zone=zone,
             now=now,
+            reach=reach,
         )
         for message in messages
     ]

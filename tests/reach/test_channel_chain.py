@@ -185,3 +185,15 @@ def test_a_cancelled_booking_stops_every_step_still_waiting(client, her, slot, w
 
     step = Notification.objects.get(dedupe_key=row.dedupe_key + "|sms")
     assert step.status == Status.CANCELLED
+
+
+def test_with_only_sms_on_her_channels_are_not_looked_up(
+    settings, django_assert_num_queries
+):
+    from notifications.recipients import channels_for
+
+    settings.WECHAT_BACKEND = ""
+    settings.VOICE_BACKEND = ""
+    with django_assert_num_queries(0):
+        chain = channels_for(kind="booking_confirmed", recipient_ref="participant:1")
+    assert chain == (["sms"], "")
