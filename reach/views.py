@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.crypto import encrypt_text
@@ -97,9 +97,9 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
 
 
 CHANNEL_LABELS = {
-    Channel.WECHAT: "WeChat",
-    Channel.SMS: "SMS",
-    Channel.VOICE: "Voice call",
+    Channel.WECHAT: gettext_lazy("WeChat"),
+    Channel.SMS: gettext_lazy("SMS"),
+    Channel.VOICE: gettext_lazy("Voice call"),
 }
 
 
@@ -124,7 +124,7 @@ def my_channels(request: HttpRequest) -> HttpResponse:
             )
             return redirect("my_channels")
     order = selectors.channel_order_of(participant)
-    choices = [(value, gettext(CHANNEL_LABELS[value])) for value in Channel.values]
+    choices = [(value, str(CHANNEL_LABELS[value])) for value in Channel.values]
     positions = [
         (n, order[n - 1] if n <= len(order) else "") for n in range(1, len(choices) + 1)
     ]
