@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from notifications.backends.base import (
+    DeliveryStatus,
     MessageNotSendable,
     OutgoingMessage,
     SendResult,
@@ -31,6 +32,10 @@ from notifications.backends.base import (
 from notifications.models import MessageTemplate
 
 NAME = "aliyun_voice"
+# The voice notification product, as QueryCallDetailByCallId names it.
+TTS_PRODUCT_ID = "11000000300006"
+# The call was answered and the message played to the end.
+HEARD = "200000"
 API_VERSION = "2017-05-25"
 TRANSIENT_CODES = frozenset(
     {
@@ -158,6 +163,47 @@ class AliyunVoiceBackend:
         return SendResult(
             accepted=False, error=f"{NAME}:{code}", transient=code in TRANSIENT_CODES
         )
+
+    def query_status(
+        self,
+        correlation_id: str,
+        provider_message_id: str = "",
+        *,
+        phone: str = "",
+        sent_at: datetime | None = None,
+    ) -> DeliveryStatus:
+        """QueryCallDetailByCallId. Without the CallId (a send cut off before
+        the answer) the call cannot be looked up: "unknown", so it is never
+        rung a second time on a guess."""
+        if not provider_message_id:
+            return "unknown"
+        when = sent_at or datetime.now(UTC)
+        try:
+            answer = self._call(
+                "QueryCallDetailByCallId",
+                {
+                    "CallId": provider_message_id,
+                    "ProdId": TTS_PRODUCT_ID,
+                    "QueryDate": str(int(when.timestamp() * 1000)),
+                },
+            )
+        except (OSError, http.client.HTTPException):
+            return "unknown"
+        return call_state(answer)
+
+
+def call_state(answer: dict[str, object]) -> DeliveryStatus:
+    """What QueryCallDetailByCallId's answer says of the call."""
+    if answer.get("Code") != "OK":
+        return "unknown"
+    try:
+        detail = json.loads(str(answer.get("Data") or "{}"))
+    except ValueError:
+        return "unknown"
+    state = str(detail.get("state", "")) if isinstance(detail, dict) else ""
+    if not state:
+        return "unknown"
+    return "delivered" if state == HEARD else "failed"
 
 
 calls: list[OutgoingMessage] = []

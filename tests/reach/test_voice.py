@@ -136,3 +136,20 @@ def test_a_call_report_marks_the_call_heard_or_not(client, settings, code, statu
     row.refresh_from_db()
     assert answer.status_code == 200
     assert row.status == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "answer"),
+    [("200000", "delivered"), ("200002", "failed"), ("", "unknown")],
+)
+def test_the_status_query_reads_the_call_detail(voice, state, answer):
+    if state:
+        voice.state.call_states["1000^100000"] = state
+    backend = AliyunVoiceBackend()
+    assert backend.query_status("k", "1000^100000") == answer
+
+
+@pytest.mark.django_db
+def test_a_call_whose_id_we_never_learnt_is_unknown_not_rung_again(voice):
+    assert AliyunVoiceBackend().query_status("k", "") == "unknown"

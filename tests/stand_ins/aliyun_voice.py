@@ -36,10 +36,14 @@ def expected_signature(params: dict[str, str], secret: str) -> str:
 class VoiceState:
     calls: list[dict[str, str]] = field(default_factory=list)
     fail_next: list[str] = field(default_factory=list)
+    # CallId -> the state a detail query answers (200000 heard, 200002 busy, …).
+    call_states: dict[str, str] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: itertools.count(1000))
 
 
 def _handler(state: VoiceState) -> type[BaseHTTPRequestHandler]:
+    state_of = state.call_states
+
     class Handler(BaseHTTPRequestHandler):
         def _json(self, payload: dict[str, Any], status: int = 200) -> None:
             body = json.dumps(payload).encode()
@@ -57,6 +61,11 @@ def _handler(state: VoiceState) -> type[BaseHTTPRequestHandler]:
                 self._json(
                     {"Code": "SignatureDoesNotMatch", "Message": "bad signature"}, 400
                 )
+                return
+            if params.get("Action") == "QueryCallDetailByCallId":
+                known = state_of.get(params.get("CallId", ""), "")
+                data = json.dumps({"state": known}) if known else ""
+                self._json({"Code": "OK", "Message": "OK", "Data": data})
                 return
             if params.get("Action") != "SingleCallByTts":
                 self._json({"Code": "InvalidAction.NotFound"}, 404)
