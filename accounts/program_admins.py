@@ -36,6 +36,8 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # The rooms of the screening day.
+    "stations": {"station": ("add", "change", "view")},
     "accounts": {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),
@@ -45,6 +47,13 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "notifications": {
         "messagetemplate": ("change", "view"),
         "notification": ("change", "view"),
+    },
+    "specimens": {
+        # The wording of the clinical history questions (the hospital approves
+        # it); never her answers.
+        "historyquestion": ("add", "change", "view"),
+        # Each campaign's failsafe limits (remind, escalate, lost) and digest phone.
+        "failsafepolicy": ("add", "change", "view"),
     },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},

@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include("scheduling.desk.api_urls")),
+    path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
+    path("", include("specimens.failsafe.api_urls")),
 ]

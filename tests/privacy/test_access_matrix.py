@@ -27,6 +27,7 @@ from tests.scheduling.factories import (
     SlotFactory,
 )
 from tests.screening.factories import bearer_token
+from tests.stations.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,28 @@ RULES = [
     # asks which site: desk staff get a not-found or a 403 here, never a
     # woman's tubes; tests/specimens covers which site's staff may open what.
     # Everyone else is kept out.
+    # The failsafe list, its digest and turnaround: desk staff of any site (their
+    # own sites' items only, tests/specimens/test_failsafe_worklist.py), a
+    # program admin sees every site; the union and women are kept out.
+    Rule(r"^(desk/specimens|api/v1/clinic)/failsafe/<", CLINIC_OBJECT),
+    Rule(r"^(desk/specimens|api/v1/clinic)/(failsafe|turnaround)/", CLINIC),
+    Rule(r"^api/v1/clinic/specimens/turnaround/$", CLINIC),
     Rule(r"^desk/specimens/", _only(dict.fromkeys(STAFF_DESK, OK | DENIED), DENIED)),
+    # The screening day: site 1 has a station; a ticket or visit the fixture
+    # lacks is not found for her own desk, another site's station is a 403.
+    Rule(
+        r"^(api/v1/clinic/stations|desk/stations)/.*<",
+        _only(
+            {
+                "clinic_1": OK | {404},
+                "clinic_2": frozenset({302, 400, 403, 404, 405, 409}),
+                "admin": CLINIC_ADMIN | {404},
+            },
+            DENIED,
+        ),
+    ),
+    Rule(r"^(api/v1/clinic/(stations|board)|desk/stations)/", CLINIC),
+    Rule(r"^my/day/$", PARTICIPANT_SELF),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
     Rule(r"^(api/v1/reports|union)/", UNION),
@@ -104,7 +126,7 @@ RULES = [
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "specimens|scheduling)/$": "/admin/screening/",
+    "specimens|stations|scheduling)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
@@ -157,6 +179,7 @@ def world() -> World:
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
         "steward": UserFactory(username="steward_1", role=Role.STEWARD),
     }
+    station = StationFactory(site=site_1, rooms=1)
     upload = ResultImport.objects.create(
         created_by=clinic_1, file_hash="0" * 64, size=1, content=b"x"
     )
@@ -176,10 +199,15 @@ def world() -> World:
         "fmt": "csv",
         "import_id": str(upload.pk),
         "case_id": "1",
+        "item_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
         "id": str(staff["admin"].pk),
+        "station_id": str(station.pk),
+        "room": "1",
+        "visit_id": "1",
+        "ticket_id": "1",
         "signup_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
