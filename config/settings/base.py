@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "screening.recall",
     "specimens",
     "stations",
+    "reach",
     "scheduling",
     "scheduling.waitlist",
     "scheduling.invitations",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Binds a WeChat openid waiting in her session once she has proved her phone.
+    "reach.middleware.WeChatBindMiddleware",
     # After the messages: a session ended for idleness says so on the login page.
     "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -334,6 +337,31 @@ SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
 # The secret path segment of the delivery-receipt endpoints; empty turns them off.
 SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
+
+# --- Reaching every woman (SPEC §8.5): WeChat and voice beside SMS. Empty turns
+# a channel off; a woman's chain (WeChat → SMS → voice by default) skips it.
+WECHAT_BACKEND = env_choice("WECHAT_BACKEND", "", ("", "console", "locmem", "wechat"))
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_AUTHORIZE_URL = env_str(
+    "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+# The official account's subscribe notice (订阅通知); a mini program's is
+# cgi-bin/message/subscribe/send.
+WECHAT_SUBSCRIBE_PATH = env_str(
+    "WECHAT_SUBSCRIBE_PATH", "cgi-bin/message/subscribe/bizsend"
+)
+# The Token set in the account's server configuration: signs the event pushes
+# (delivery of subscribe messages). Empty turns the event endpoint off.
+WECHAT_EVENT_TOKEN = env_str("WECHAT_EVENT_TOKEN", "")
+WECHAT_TIMEOUT_SECONDS = env_int("WECHAT_TIMEOUT_SECONDS", 10, minimum=1)
+VOICE_BACKEND = env_choice("VOICE_BACKEND", "", ("", "console", "locmem", "aliyun"))
+VOICE_ENDPOINT = env_str("VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
+VOICE_SHOW_NUMBER = env_str("VOICE_SHOW_NUMBER", "")
+# A message sent on a channel that reports delivery and still unreported after
+# this long goes on down her chain.
+CHAIN_RECEIPT_WAIT_MINUTES = env_int("CHAIN_RECEIPT_WAIT_MINUTES", 30, minimum=1)
 
 # --- Retention and key rotation (SPEC §4a, DOMAIN §4.3).
 # Participants are anonymised this many days after their campaign's last day

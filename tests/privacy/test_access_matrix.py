@@ -32,7 +32,7 @@ from tests.stations.factories import StationFactory
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "participant_a", "participant_b", "clinic_1", "clinic_2")
-ROLES += ("union", "admin")
+ROLES += ("union", "admin", "steward")
 
 # What each kind of answer may be.
 OK = frozenset({200, 204, 302, 400, 405, 409})
@@ -67,6 +67,8 @@ CLINIC_OBJECT = _only(
     DENIED,
 )
 UNION = _only({"union": OK, "admin": OK}, DENIED)
+# A union steward's own pages: her counts and the sign-ups she started.
+STEWARD = _only({"steward": OK}, DENIED)
 STAFF_DESK = ("clinic_1", "clinic_2", "admin")
 REPORTING = _only(
     dict.fromkeys(("clinic_1", "clinic_2", "union", "admin"), OK | {403, 422}), DENIED
@@ -83,6 +85,9 @@ RULES = [
     Rule(r"^api/v1/auth/", PUBLIC),
     Rule(r"^api/v1/(campaigns|sites)/", PUBLIC),
     Rule(r"^sms/receipts/", PUBLIC),
+    # WeChat's round trip and its signed pushes (404 unless set up).
+    Rule(r"^wechat/(signin|callback|events)/$", PUBLIC),
+    Rule(r"^text-size/$", PUBLIC),
     Rule(r"^api/v1/participants/", PARTICIPANT_SELF),
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
@@ -126,6 +131,7 @@ RULES = [
     Rule(r"^(api/v1/reports|union)/", UNION),
     # Next-due register: lists women, so program admins only.
     Rule(r"^recall/", _only({"admin": OK}, DENIED)),
+    Rule(r"^steward/", STEWARD),
 ]
 
 # Regular-expression routes cannot be filled in mechanically.
@@ -182,6 +188,7 @@ def world() -> World:
         "clinic_2": clinic_2,
         "union": UserFactory(username="union_1", role=Role.UNION),
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
+        "steward": UserFactory(username="steward_1", role=Role.STEWARD),
     }
     station = StationFactory(site=site_1, rooms=1)
     upload = ResultImport.objects.create(
@@ -213,6 +220,7 @@ def world() -> World:
         "room": "1",
         "visit_id": "1",
         "ticket_id": "1",
+        "signup_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
 
