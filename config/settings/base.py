@@ -88,6 +88,24 @@ TEMPLATES = [
 ]
 
 
+# What sits between the processes and PostgreSQL (README "PgBouncer"): "none", or
+# "pgbouncer" in transaction mode, where a server connection is one client's only
+# for the length of a transaction.
+POOLER = env_choice("DATABASE_POOLER", "none", ("none", "pgbouncer"))
+
+
+def pooler_options(pooler: str) -> dict:
+    """psycopg's options for the pooler in front. Only the hand-written hot
+    statements bind on the server and so can be prepared (common.rawsql.hot_cursor);
+    the ORM's never are. PgBouncer before 1.21 cannot keep a prepared statement
+    across transactions: behind it they stay unprepared unless
+    DB_PREPARED_STATEMENTS=true says the pooler can (1.21+, max_prepared_statements)."""
+    if env_bool("DB_PREPARED_STATEMENTS", pooler == "none"):
+        return {"prepare_threshold": 5}
+    # None: psycopg never prepares, and hot_cursor binds on the client.
+    return {"prepare_threshold": None}
+
+
 def database_from_url(url: str) -> dict:
     """Parse DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that web
     and worker can both write."""
@@ -105,11 +123,10 @@ def database_from_url(url: str) -> dict:
         # A new PostgreSQL connection costs more than most requests: each process
         # keeps its own for a while.
         config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        if env_bool("DB_PREPARED_STATEMENTS", True):
-            # Only the hand-written hot statements bind on the server and so can
-            # be prepared (common.rawsql.hot_cursor); the ORM's never are. Turn
-            # off behind a pooler in transaction mode that cannot keep them.
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+        config.setdefault("OPTIONS", {}).update(pooler_options(POOLER))
+        # A named cursor lives in one server connection, which a pooler in
+        # transaction mode may hand to another client between two fetches.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = POOLER != "none"
     config["ATOMIC_REQUESTS"] = False
     return config
 
