@@ -132,6 +132,15 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# A streaming replica for the union's and the hospital's reports and their exports
+# (common.report_reads); unset, reports read the primary.
+if REPORTS_DATABASE_URL := env_str("REPORTS_DATABASE_URL", ""):
+    DATABASES["reports"] = database_from_url(REPORTS_DATABASE_URL)
+    # The test run has no replica of its test database: the same database.
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.report_reads.ReportsRouter"]
+# A report read on a replica further behind than this says so, with its lag.
+REPORTS_LAG_NOTICE_SECONDS = env_int("REPORTS_LAG_NOTICE_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -72,8 +72,7 @@ def test_a_hot_statement_runs_on_another_server_connection_without_its_plan() ->
     assert first not in pids
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
             ["%behind_the_pooler%"],
         )
         assert cursor.fetchone() == (0,)

@@ -69,6 +69,7 @@ def test_rows_inserted_by_hand_are_encrypted_stamped_and_get_their_keys() -> Non
         )
         assert "13800001111" not in cursor.fetchone()[0]
 
+
 # Behind PgBouncer 1.18 in transaction mode nothing is prepared (tests/test_pooled.py).
 needs_prepared_statements = pytest.mark.skipif(
     settings.DATABASES["default"]["OPTIONS"].get("prepare_threshold") is None,
