@@ -286,6 +286,19 @@ CACHES = {
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+# Two queues, so that a node of workers can be kept for the messages a woman waits
+# for (`celery worker -Q messages`) while another takes the slow work (imports,
+# summaries, sweeps: `-Q celery`). A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "messages": {}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "messages"}
+    for name in (
+        "notifications.send",
+        "notifications.send_batch",
+        "notifications.send_immediate",
+    )
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
