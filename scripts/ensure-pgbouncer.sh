@@ -31,7 +31,9 @@ if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
 fi
 PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 
-DIR="$PWD/var/pgbouncer-$PORT"
+# Outside the checkout: as root PgBouncer runs as postgres, which may not be able
+# to reach a checkout under /root.
+DIR="${TMPDIR:-/tmp}/ankang-pgbouncer-$PORT"
 mkdir -p "$DIR"
 # One login, the one the suite uses (trust, as the PostgreSQL behind it).
 USER_NAME="${PGBOUNCER_USER:-$(id -un)}"

@@ -12,7 +12,8 @@
 # (once; the CI cluster trusts 127.0.0.1 already, for databases but not for
 # replication).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Somewhere the postgres account may stand (a checkout under /root is not).
+cd /
 PRIMARY_HOST="${PRIMARY_HOST:-127.0.0.1}"
 PRIMARY_PORT="${PRIMARY_PORT:-5432}"
 PRIMARY_USER="${PRIMARY_USER:-$(id -un)}"

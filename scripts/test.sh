@@ -51,7 +51,12 @@ host = "127.0.0.1" if url.hostname in (None, "localhost") else url.hostname
 print(urlunsplit(url._replace(netloc=f"{netloc}{host}:{sys.argv[1]}", path=url.path + "_pooled")))
 PY
 )
+DIRECT=(tests/common/test_rawsql.py)
+for path in tests/*; do
+  [[ " ${POOLED[*]} " == *" $path "* || "$path" == tests/__* ]] && continue
+  if [ -d "$path" ] || [[ "$path" == tests/test_*.py ]]; then DIRECT+=("$path"); fi
+done
 echo "== pytest, PostgreSQL directly"
-$BIN/pytest "${POOLED[@]/#/--ignore=}" tests/common/test_rawsql.py tests
+$BIN/pytest "${DIRECT[@]}"
 echo "== pytest behind PgBouncer (transaction mode): ${POOLED[*]}"
 DATABASE_URL="$POOLED_URL" DATABASE_POOLER=pgbouncer $BIN/pytest "${POOLED[@]}"
