@@ -2,11 +2,12 @@
 
 from django.urls import include, path
 
-from scheduling import report_urls
+from scheduling.reports import urls as report_urls
 
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
+    path("", include("scheduling.desk.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
 ]

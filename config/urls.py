@@ -22,10 +22,10 @@ urlpatterns = [
     path("sms/receipts/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("desk/specimens/", include("specimens.urls")),
-    path("desk/", include("scheduling.desk_urls")),
+    path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("scheduling.urls")),
-    path("", include("scheduling.report_urls")),
+    path("", include("scheduling.reports.urls")),
 ]
 
 if settings.DEBUG:

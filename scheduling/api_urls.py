@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling import apis, clinic_apis, clinic_results_apis
+from scheduling import apis
 
 urlpatterns = [
     path("campaigns/", apis.CampaignListApi.as_view(), name="api-campaign-list"),
@@ -39,50 +39,5 @@ urlpatterns = [
         "appointments/<int:appointment_id>/calendar.ics",
         apis.AppointmentCalendarApi.as_view(),
         name="api-appointment-calendar",
-    ),
-    path(
-        "clinic/appointments/",
-        clinic_apis.ClinicDayListApi.as_view(),
-        name="api-clinic-appointments",
-    ),
-    path(
-        "clinic/appointments/search/",
-        clinic_apis.ClinicSearchApi.as_view(),
-        name="api-clinic-search",
-    ),
-    path(
-        "clinic/checkins/",
-        clinic_apis.CheckinCreateApi.as_view(),
-        name="api-clinic-checkin",
-    ),
-    path(
-        "clinic/checkins/<int:appointment_id>/undo/",
-        clinic_apis.CheckinUndoApi.as_view(),
-        name="api-clinic-checkin-undo",
-    ),
-    path(
-        "clinic/walk-ins/",
-        clinic_apis.WalkInCreateApi.as_view(),
-        name="api-clinic-walk-in",
-    ),
-    path(
-        "clinic/results/",
-        clinic_apis.ClinicResultCreateApi.as_view(),
-        name="api-clinic-results",
-    ),
-    path(
-        "clinic/appointments/<int:appointment_id>/results/undo/",
-        clinic_results_apis.ClinicResultsUndoApi.as_view(),
-        name="api-clinic-results-undo",
-    ),
-    path(
-        "clinic/result-imports/",
-        clinic_apis.ResultImportCreateApi.as_view(),
-        name="api-clinic-result-imports",
-    ),
-    path(
-        "clinic/result-imports/<int:import_id>/",
-        clinic_apis.ResultImportDetailApi.as_view(),
-        name="api-clinic-result-import",
     ),
 ]

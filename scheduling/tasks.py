@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from scheduling.clinic import appointments_mark_no_show
+from scheduling.desk.no_show import appointments_mark_no_show
 from scheduling.reports.folding import fold_waiting
 
 

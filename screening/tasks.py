@@ -22,9 +22,7 @@ def purge_expired_task() -> None:
     purge_expired()
 
 
-@shared_task(
-    name=SUMMARY_COMPUTE_TASK, time_limit=60, soft_time_limit=50, **IDEMPOTENT
-)
+@shared_task(name=SUMMARY_COMPUTE_TASK, time_limit=60, soft_time_limit=50, **IDEMPOTENT)
 def summary_compute_task(visit_id: int) -> None:
     """Safe to run twice: an unchanged summary writes nothing and sends nothing."""
     summary_compute(visit_id=visit_id)

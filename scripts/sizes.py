@@ -3,6 +3,7 @@
 Run: .venv/bin/python scripts/sizes.py [--max-module 400] [--max-function 50]
 Exits 1 when any is over, so it can gate a build once the house is in order.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,13 @@ import sys
 from pathlib import Path
 
 APPS = (
-    "accounts", "common", "config", "notifications", "scheduling", "screening", "bench",
+    "accounts",
+    "common",
+    "config",
+    "notifications",
+    "scheduling",
+    "screening",
+    "bench",
 )
 
 
@@ -54,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"module   {n:5d}  {name}")
     for name, n in sorted(functions, key=lambda f: -f[1]):
         print(f"function {n:5d}  {name}")
-    print(f"{len(modules)} modules over {args.max_module} lines, "
-          f"{len(functions)} functions over {args.max_function} lines")
+    print(
+        f"{len(modules)} modules over {args.max_module} lines, "
+        f"{len(functions)} functions over {args.max_function} lines"
+    )
     return 1 if modules or functions else 0
 
 

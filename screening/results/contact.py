@@ -10,14 +10,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from common.audit import audit_record
-from screening.contact_models import (
+from screening.errors import ValidationFailed
+from screening.models import (
     CONTACT_NOTE_MAX_LENGTH,
     ContactAttempt,
     ContactOutcome,
+    FollowUpCase,
     RevealPurpose,
 )
-from screening.errors import ValidationFailed
-from screening.models import FollowUpCase
 from screening.results.follow_up import follow_up_contact_record
 
 

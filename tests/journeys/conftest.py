@@ -85,7 +85,6 @@ class Journey:
         assert not self.server_errors, f"a page answered 5xx: {self.server_errors}"
         return blocking
 
-
     def done(self) -> None:
         """The end of the day: nothing she met on the way answered 5xx."""
         assert not self.server_errors, f"a page answered 5xx: {self.server_errors}"

@@ -9,7 +9,8 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from scheduling.clinic import appointment_check_in, appointment_results_record
+from scheduling.desk.checkin import appointment_check_in
+from scheduling.desk.results import appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import Visit
 from tests.journeys.conftest import COURIER, Journey

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from notifications.models import Notification, Status
-from scheduling.clinic import appointment_check_in, appointment_results_record
+from scheduling.desk.checkin import appointment_check_in
+from scheduling.desk.results import appointment_results_record
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import FollowUpCase, Visit
 from screening.tasks import summary_compute_task

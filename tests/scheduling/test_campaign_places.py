@@ -8,11 +8,9 @@ import pytest
 from django.utils import timezone
 
 from scheduling.appointment_places import campaign_places_recount
-from scheduling.clinic import (
-    appointment_check_in,
-    appointment_check_in_undo,
-    appointments_mark_no_show,
-)
+from scheduling.desk.checkin import appointment_check_in, appointment_check_in_undo
+from scheduling.desk.no_show import appointments_mark_no_show
+from scheduling.desk.walk_ins import walk_in_register
 from scheduling.errors import SlotFull
 from scheduling.models import ACTIVE_STATUSES, Appointment
 from scheduling.services import (
@@ -20,7 +18,6 @@ from scheduling.services import (
     appointment_cancel,
     appointment_reschedule,
 )
-from scheduling.walk_ins import walk_in_register
 from screening.errors import NotEligible
 from screening.models import Campaign
 from screening.privacy import participant_withdraw_consent

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from common.models import AuditEvent
 from notifications.models import Notification, Status
-from scheduling import clinic
+from scheduling.desk.checkin import appointment_check_in
 from scheduling.errors import AlreadyCheckedIn
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import Visit
@@ -222,9 +222,7 @@ def test_undo_of_a_booking_not_checked_in_is_409(api, site) -> None:  # type: ig
 def test_undo_of_another_sites_check_in_is_403(api) -> None:  # type: ignore[no-untyped-def]
     other_site = SiteFactory()
     appointment = booked_today(site=other_site)
-    clinic.appointment_check_in(
-        by=clinic_user(other_site), reference=appointment.reference
-    )
+    appointment_check_in(by=clinic_user(other_site), reference=appointment.reference)
 
     response = api.post(f"/api/v1/clinic/checkins/{appointment.pk}/undo/")
 
@@ -244,7 +242,7 @@ def test_two_desks_checking_her_in_at_once_let_exactly_one_through() -> None:
     def desk(user) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait()
-            clinic.appointment_check_in(by=user, reference=appointment.reference)
+            appointment_check_in(by=user, reference=appointment.reference)
             outcomes.append("ok")
         except AlreadyCheckedIn:
             outcomes.append("already_checked_in")

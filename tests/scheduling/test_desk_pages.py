@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from common.models import AuditEvent
-from scheduling import clinic
+from scheduling.desk.checkin import appointment_check_in
 from scheduling.models import Appointment, AppointmentStatus
 from screening.models import Result, Visit
 from tests.scheduling.desk_support import booked_today, clinic_user, slot_today
@@ -114,7 +114,7 @@ def test_another_days_booking_asks_before_checking_in(desk, site) -> None:  # ty
 
 def test_the_undo_button_takes_the_check_in_back(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     response = desk.post(f"/desk/checkins/{appointment.pk}/undo/", {"site": site.pk})
 
@@ -192,7 +192,7 @@ def test_the_walk_in_form_shows_field_errors(desk, site) -> None:  # type: ignor
 
 def test_the_results_page_offers_the_codes_and_records_them(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     page = desk.get(f"/desk/appointments/{appointment.pk}/results/")
     response = desk.post(
@@ -209,7 +209,7 @@ def test_the_results_page_offers_the_codes_and_records_them(desk, site, nurse) -
 
 def test_the_missing_results_list_names_who_is_waiting(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     html = desk.get(f"/desk/missing/?site={site.pk}").content.decode()
 
@@ -308,7 +308,7 @@ def test_a_booking_for_another_of_her_sites_asks_before_checking_in_here(
 
 def test_recorded_results_reopen_chosen_with_their_history(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
     url = f"/desk/appointments/{appointment.pk}/results/"
     desk.post(url, {"test_hpv": "HPV_NEG", "test_cbe": "CBE_NORMAL", "notes": "复查"})
     desk.post(
@@ -332,7 +332,7 @@ def test_her_results_page_names_her_in_full_with_her_birth_date_audited(
 ) -> None:  # type: ignore[no-untyped-def]
     woman = ParticipantFactory(full_name="欧阳秀英")
     appointment = booked_today(site=site, participant=woman)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     html = desk.get(f"/desk/appointments/{appointment.pk}/results/").content.decode()
 
@@ -407,7 +407,7 @@ def test_a_far_or_broken_date_on_a_desk_list_is_400_not_500(
 
 def test_submitting_no_result_asks_to_choose_at_least_one(desk, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     response = desk.post(
         f"/desk/appointments/{appointment.pk}/results/", {"test_hpv": "", "notes": ""}
@@ -454,7 +454,7 @@ def test_a_walk_in_already_checked_in_is_told_to_the_nurse(desk, site, nurse) ->
     district = DistrictFactory(code="410802", name="解放区")
     campaign = CampaignFactory(districts=[district])
     appointment = booked_today(site=site, hour=8, campaign=campaign)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
     woman = appointment.participant
 
     response = desk.post(
@@ -478,7 +478,7 @@ def test_the_undo_button_takes_her_results_back_and_her_check_in_is_undoable(
     desk, site, nurse
 ) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
     url = f"/desk/appointments/{appointment.pk}/results/"
     desk.post(url, {"test_hpv": "HPV_NEG", "notes": ""})
     page = desk.get(url).content.decode()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from config.celery_app import app as celery_app
 from notifications.models import Notification
-from scheduling.clinic import appointments_mark_no_show
+from scheduling.desk.no_show import appointments_mark_no_show
 from scheduling.models import AppointmentStatus
 from scheduling.tasks import appointments_mark_no_show_task
 from tests.scheduling.factories import AppointmentFactory, SlotFactory

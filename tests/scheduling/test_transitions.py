@@ -10,7 +10,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from scheduling import clinic, receivers, transitions
+from scheduling import receivers, transitions
+from scheduling.desk.checkin import appointment_check_in, appointment_check_in_undo
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.transitions import (
     CANCEL,
@@ -160,11 +161,11 @@ def test_a_check_in_locks_her_visit_before_the_appointment() -> None:
     site = SiteFactory()
     nurse = clinic_user(site)
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
-    clinic.appointment_check_in_undo(by=nurse, appointment_id=appointment.pk)
+    appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in_undo(by=nurse, appointment_id=appointment.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+        appointment_check_in(by=nurse, reference=appointment.reference)
 
     statements = [query["sql"] for query in queries.captured_queries]
     visit_lock = next(

@@ -81,9 +81,13 @@ def test_the_dashboard_states_how_the_turnout_rate_is_worked_out(
         "/union/", {"campaign": mid_campaign.pk}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
 
-    rate = turnout_report(
-        campaign=mid_campaign, group_by=None, date_from=None, date_to=None
-    ).totals["turnout_rate"].value
+    rate = (
+        turnout_report(
+            campaign=mid_campaign, group_by=None, date_from=None, date_to=None
+        )
+        .totals["turnout_rate"]
+        .value
+    )
     assert f"{rate * 100:.1f}%" in zh
     assert "尚未到时间的预约不计入" in zh
     assert "Bookings still ahead are left out" in en

@@ -1,9 +1,11 @@
 """The "result ready" message waits RESULT_REVIEW_MINUTES; a correction in that
 time replaces it, so she gets one message, not two."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from notifications.models import Notification, Status
@@ -63,7 +65,13 @@ def test_a_correction_after_the_message_went_sends_a_new_one(settings) -> None: 
     ]
 
 
-def test_a_zero_minute_window_sends_at_once(settings) -> None:  # type: ignore[no-untyped-def]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# The clock is set by hand: at night quiet hours move the message to the
+# morning, which is the next test's case, not this one's.
+@time_machine.travel(datetime(2030, 3, 2, 10, tzinfo=SHANGHAI), tick=False)
+def test_a_zero_minute_window_sends_at_once_in_the_day(settings) -> None:  # type: ignore[no-untyped-def]
     settings.RESULT_REVIEW_MINUTES = 0
     visit = VisitFactory(day=DAY)
     record(visit, hpv="HPV_NEG")
@@ -71,3 +79,17 @@ def test_a_zero_minute_window_sends_at_once(settings) -> None:  # type: ignore[n
     summary_compute(visit_id=visit.pk)
 
     assert result_ready(visit).get().send_at <= timezone.now()
+
+
+@time_machine.travel(datetime(2030, 3, 2, 22, tzinfo=SHANGHAI), tick=False)
+def test_a_zero_minute_window_at_night_waits_for_quiet_hours_to_end(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.RESULT_REVIEW_MINUTES = 0
+    visit = VisitFactory(day=DAY)
+    record(visit, hpv="HPV_NEG")
+
+    summary_compute(visit_id=visit.pk)
+
+    send_at = result_ready(visit).get().send_at.astimezone(SHANGHAI)
+    assert send_at > timezone.now()
+    assert send_at.date() == date(2030, 3, 3)
+    assert 7 <= send_at.hour <= 9

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET
 from common.audit import audit_record
 from common.errors import ApplicationError
 from common.masking import mask_name
-from scheduling import clinic
-from scheduling.desk_audit import DAY_LIST_ACTION, REPEAT_WITHIN, audit_women_shown
-from scheduling.desk_common import (
+from scheduling.desk.audit import DAY_LIST_ACTION, REPEAT_WITHIN, audit_women_shown
+from scheduling.desk.common import (
     bad_day,
     desk_day,
     desk_page,
@@ -25,10 +24,9 @@ from scheduling.desk_common import (
     desk_url,
     require_site,
 )
-from scheduling.desk_forms import SearchForm
-from scheduling.selectors import (
-    site_today,
-)
+from scheduling.desk.forms import SearchForm
+from scheduling.desk.selectors import site_today
+from scheduling.desk.services import appointment_search
 from screening import selectors as screening_selectors
 
 
@@ -40,7 +38,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     rows = None
     if form.is_bound and form.is_valid():
         try:
-            rows = clinic.appointment_search(
+            rows = appointment_search(
                 by=desk_staff(request),
                 site=site,
                 day=site_today(site=site),

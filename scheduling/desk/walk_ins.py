@@ -14,12 +14,13 @@ from django.utils.translation import gettext
 from accounts.models import User
 from common.crypto import keyed_hash
 from scheduling.appointment_places import appointment_create_booked
-from scheduling.clinic import VIA_WALK_IN, check_in_locked
+from scheduling.desk.checkin import VIA_WALK_IN, check_in_locked
+from scheduling.desk.selectors import desk_sites, site_today
+from scheduling.desk.walk_in_clash import walk_in_clash
+from scheduling.desk.walk_in_identity import TypedIdentity, walk_in_identity_resolve
 from scheduling.errors import NoCampaignToday
 from scheduling.models import Appointment, AppointmentStatus, Site, Slot
-from scheduling.selectors import campaign_quota_used, clinic_sites, site_today
-from scheduling.walk_in_clash import walk_in_clash
-from scheduling.walk_in_identity import TypedIdentity, walk_in_identity_resolve
+from scheduling.selectors import campaign_quota_used
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.authentication import PhoneIdentity
@@ -152,7 +153,7 @@ def _refuse_booked(
     raise walk_in_clash(
         appointment=active,
         here=site,
-        known=clinic_sites(user=by).filter(pk=active.slot.site_id).exists(),
+        known=desk_sites(user=by).filter(pk=active.slot.site_id).exists(),
     )
 
 

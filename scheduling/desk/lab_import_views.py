@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.errors import ApplicationError
-from scheduling.clinic_apis import import_body, uploaded_csv
-from scheduling.desk_common import desk_page, desk_url, require_site
-from scheduling.desk_forms import ResultImportForm
-from scheduling.selectors import upload_site_ids
+from scheduling.desk.apis import import_body, uploaded_csv
+from scheduling.desk.common import desk_page, desk_url, require_site
+from scheduling.desk.forms import ResultImportForm
+from scheduling.desk.selectors import upload_site_ids
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.models import ImportStatus, ResultTest

@@ -6,8 +6,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from scheduling.clinic_apis import ClinicApi
-from scheduling.results_undo import appointment_results_undo
+from scheduling.desk.apis import DeskApi
+from scheduling.desk.results import appointment_results_undo
 
 
 class ResultsUndoOutputSerializer(serializers.Serializer):
@@ -18,7 +18,7 @@ class ResultsUndoOutputSerializer(serializers.Serializer):
         ref_name = "ClinicResultsUndo"
 
 
-class ClinicResultsUndoApi(ClinicApi):
+class DeskResultsUndoApi(DeskApi):
     """Undo the last entry of her results while the review window lasts: 409
     results_undo_too_late after it, results_nothing_to_undo without results."""
 

@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from scheduling import clinic
+from scheduling.desk.checkin import appointment_check_in
 from screening.models import ResultImport
 from tests.accounts.factories import UserFactory
 from tests.scheduling.desk_support import (
@@ -61,7 +61,7 @@ def world() -> World:
     woman = ParticipantFactory(full_name="张秀英", phone="13812345678")
     booked = booked_today(site=site, hour=15, campaign=campaign, participant=woman)
     checked = booked_today(site=site, hour=8, campaign=campaign)
-    clinic.appointment_check_in(by=nurse, reference=checked.reference)
+    appointment_check_in(by=nurse, reference=checked.reference)
     result_import = ResultImport.objects.create(
         created_by=nurse, file_hash="0" * 64, size=1, content=b"x"
     )

@@ -16,10 +16,10 @@ from django.urls import reverse
 from accounts.models import Role, User
 from accounts.permissions import staff_page
 from common.errors import ApplicationError
-from scheduling.desk_dates import desk_date_parse
+from scheduling.desk.dates import desk_date_parse
+from scheduling.desk.selectors import desk_site_get, desk_sites, site_today
 from scheduling.errors import OtherSite
 from scheduling.models import Site
-from scheduling.selectors import clinic_site_get, clinic_sites, site_today
 
 desk_page = staff_page(Role.CLINIC, Role.ADMIN)
 
@@ -39,10 +39,10 @@ def site_or_choice(request: HttpRequest) -> Site | None:
         if len(raw) > SITE_ID_MAX_DIGITS:
             raise PermissionDenied
         try:
-            return clinic_site_get(user=request.user, site_id=int(raw))
+            return desk_site_get(user=request.user, site_id=int(raw))
         except OtherSite:
             raise PermissionDenied from None
-    sites = list(clinic_sites(user=request.user)[:2])
+    sites = list(desk_sites(user=request.user)[:2])
     return sites[0] if len(sites) == 1 else None
 
 

@@ -22,9 +22,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import ApplicationError
 from common.masking import mask_name
-from scheduling import clinic
-from scheduling.checkin_site import BookedElsewhere
-from scheduling.desk_common import (
+from scheduling.desk.checkin import (
+    VIA_SEARCH,
+    appointment_check_in,
+    appointment_check_in_undo,
+    appointment_for_checkin,
+)
+from scheduling.desk.checkin_site import BookedElsewhere
+from scheduling.desk.common import (
     bad_day,
     desk_day,
     desk_page,
@@ -34,17 +39,18 @@ from scheduling.desk_common import (
     site_or_choice,
     undo_window,
 )
-from scheduling.desk_forms import CheckinForm
-from scheduling.desk_woman import desk_woman_read
-from scheduling.errors import NotToday, OtherSite
-from scheduling.models import AppointmentStatus, Site
-from scheduling.selectors import (
+from scheduling.desk.forms import CheckinForm
+from scheduling.desk.selectors import (
     DeskRow,
-    clinic_appointment_get,
-    clinic_day_counts,
-    clinic_sites,
+    desk_appointment_get,
+    desk_day_counts,
+    desk_sites,
     site_today,
 )
+from scheduling.desk.services import desk_day_list_read
+from scheduling.desk.woman import desk_woman_read
+from scheduling.errors import NotToday, OtherSite
+from scheduling.models import AppointmentStatus, Site
 
 # The appointment checked in last from this browser: named beside the box once.
 JUST_CHECKED_IN = "desk_just_checked_in"
@@ -67,7 +73,7 @@ def _just_checked_in(request: HttpRequest) -> dict[str, Any] | None:
     if not isinstance(appointment_id, int):
         return None
     try:
-        appointment = clinic_appointment_get(
+        appointment = desk_appointment_get(
             user=request.user, appointment_id=appointment_id
         )
     except ApplicationError:
@@ -88,7 +94,7 @@ def _just_checked_in(request: HttpRequest) -> dict[str, Any] | None:
 @require_GET
 @desk_page
 def desk_home(request: HttpRequest) -> HttpResponse:
-    sites = list(clinic_sites(user=request.user))
+    sites = list(desk_sites(user=request.user))
     site = site_or_choice(request)
     if site is None:
         return render(request, "scheduling/desk/choose_site.html", {"sites": sites})
@@ -96,9 +102,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         day = desk_day(request, site)
     except ApplicationError as error:
         return bad_day(request, site, error)
-    rows = clinic.clinic_day_list_read(
-        user=request.user, site=site, day=day, request=request
-    )
+    rows = desk_day_list_read(user=request.user, site=site, day=day, request=request)
     return render(
         request,
         "scheduling/desk/day.html",
@@ -109,7 +113,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "today": site_today(site=site),
             **_neighbours(day),
             "rows": rows,
-            "counts": clinic_day_counts(rows=rows),
+            "counts": desk_day_counts(rows=rows),
             "undoable": _undoable(rows),
             "just": _just_checked_in(request),
             "form": CheckinForm(),
@@ -128,7 +132,7 @@ def _neighbours(day: date) -> dict[str, date]:
 def _confirm(request: HttpRequest, site: Site, error: Any, data: Any) -> HttpResponse:
     """Ask before checking in another day's or another site's booking, naming
     the woman in full so the nurse can tell it is her (an audited read)."""
-    appointment = clinic.appointment_for_checkin(
+    appointment = appointment_for_checkin(
         reference=data["reference"] or None, token=data["token"] or None
     )
     return render(
@@ -161,12 +165,12 @@ def desk_checkin(request: HttpRequest) -> HttpResponse:
         return redirect(desk_url(site))
     data = form.cleaned_data
     try:
-        appointment = clinic.appointment_check_in(
+        appointment = appointment_check_in(
             by=desk_staff(request),
             reference=data["reference"] or None,
             token=data["token"] or None,
             force=data["force"],
-            via=clinic.VIA_SEARCH if data["via"] == "search" else None,
+            via=VIA_SEARCH if data["via"] == "search" else None,
             at_site=site,
             force_site=data["force_site"],
             request=request,
@@ -193,7 +197,7 @@ def desk_checkin(request: HttpRequest) -> HttpResponse:
 def desk_undo(request: HttpRequest, appointment_id: int) -> HttpResponse:
     site = require_site(request)
     try:
-        appointment = clinic.appointment_check_in_undo(
+        appointment = appointment_check_in_undo(
             by=desk_staff(request), appointment_id=appointment_id, request=request
         )
     except OtherSite:

@@ -1,8 +1,4 @@
-"""Phoning a woman who needs follow-up: each call and what came of it.
-
-Kept apart from screening.models (already long); screening.models imports it,
-so Django finds the model as part of the screening app.
-"""
+"""Phoning a woman who needs follow-up: each call and what came of it."""
 
 from django.conf import settings
 from django.db import models

@@ -15,23 +15,26 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.permissions import IsClinicStaff
-from scheduling import clinic, walk_ins
-from scheduling.desk_dates import desk_date_bounded
-from scheduling.errors import NotCsv, SiteRequired
-from scheduling.models import Appointment
-from scheduling.selectors import (
-    clinic_day_counts,
-    clinic_site_get,
-    clinic_sites,
+from scheduling.desk import walk_ins
+from scheduling.desk.checkin import appointment_check_in, appointment_check_in_undo
+from scheduling.desk.dates import desk_date_bounded
+from scheduling.desk.results import appointment_results_record
+from scheduling.desk.selectors import (
+    desk_day_counts,
+    desk_site_get,
+    desk_sites,
     site_today,
     upload_site_ids,
 )
+from scheduling.desk.services import appointment_search, desk_day_list_read
+from scheduling.errors import NotCsv, SiteRequired
+from scheduling.models import Appointment
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 from screening.models import EmploymentType, ResultImport
 
 
-class ClinicApi(APIView):
+class DeskApi(APIView):
     permission_classes = [IsClinicStaff]
 
     @property
@@ -42,11 +45,11 @@ class ClinicApi(APIView):
     def site_from(self, site_id: int | None) -> Any:
         if site_id is None:
             # One site needs no choosing; several do.
-            sites = list(clinic_sites(user=self.request.user)[:2])
+            sites = list(desk_sites(user=self.request.user)[:2])
             if len(sites) != 1:
                 raise SiteRequired
             return sites[0]
-        return clinic_site_get(user=self.request.user, site_id=site_id)
+        return desk_site_get(user=self.request.user, site_id=site_id)
 
 
 class DeskRowSerializer(serializers.Serializer):
@@ -64,7 +67,7 @@ class DeskRowSerializer(serializers.Serializer):
         ref_name = "DeskAppointment"
 
 
-class ClinicDayListApi(ClinicApi):
+class DeskDayListApi(DeskApi):
     """The day's appointments at one site, names, phones and IDs masked."""
 
     class FilterSerializer(serializers.Serializer):
@@ -102,15 +105,15 @@ class ClinicDayListApi(ClinicApi):
         day: date = desk_date_bounded(
             filters.validated_data.get("date") or today, today=today
         )
-        rows = clinic.clinic_day_list_read(
+        rows = desk_day_list_read(
             user=request.user, site=site, day=day, request=request
         )
-        counts = self.CountsSerializer(clinic_day_counts(rows=rows)).data
+        counts = self.CountsSerializer(desk_day_counts(rows=rows)).data
         body = {"site": site.pk, "date": day, "counts": counts, "appointments": rows}
         return Response(self.OutputSerializer(body).data)
 
 
-class ClinicSearchApi(ClinicApi):
+class DeskSearchApi(DeskApi):
     """Exact search by the last four digits of her phone and the first character
     of her name, among the site's bookings of the day and the days either side."""
 
@@ -132,7 +135,7 @@ class ClinicSearchApi(ClinicApi):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         site = self.site_from(data.get("site"))
-        rows = clinic.appointment_search(
+        rows = appointment_search(
             by=self.staff,
             site=site,
             day=desk_date_bounded(
@@ -165,7 +168,7 @@ class CheckinOutputSerializer(serializers.Serializer):
         return serializers.DateTimeField().to_representation(until)
 
 
-class CheckinCreateApi(ClinicApi):
+class CheckinCreateApi(DeskApi):
     class InputSerializer(serializers.Serializer):
         reference = serializers.CharField(required=False, max_length=20)
         token = serializers.CharField(required=False, max_length=64)
@@ -192,7 +195,7 @@ class CheckinCreateApi(ClinicApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site_id = data.validated_data.get("site")
-        appointment = clinic.appointment_check_in(
+        appointment = appointment_check_in(
             by=self.staff,
             reference=data.validated_data.get("reference"),
             token=data.validated_data.get("token"),
@@ -204,16 +207,16 @@ class CheckinCreateApi(ClinicApi):
         return Response(CheckinOutputSerializer(appointment).data)
 
 
-class CheckinUndoApi(ClinicApi):
+class CheckinUndoApi(DeskApi):
     @extend_schema(request=None, responses={200: CheckinOutputSerializer})
     def post(self, request: Request, appointment_id: int) -> Response:
-        appointment = clinic.appointment_check_in_undo(
+        appointment = appointment_check_in_undo(
             by=self.staff, appointment_id=appointment_id, request=request
         )
         return Response(CheckinOutputSerializer(appointment).data)
 
 
-class WalkInCreateApi(ClinicApi):
+class WalkInCreateApi(DeskApi):
     """Register, book into today's walk-in places and check in, all at once."""
 
     class InputSerializer(serializers.Serializer):
@@ -265,7 +268,7 @@ class WalkInCreateApi(ClinicApi):
         )
 
 
-class ClinicResultCreateApi(ClinicApi):
+class DeskResultCreateApi(DeskApi):
     """Results of a checked-in woman; the summary is computed by a worker."""
 
     class TestSerializer(serializers.Serializer):
@@ -286,7 +289,7 @@ class ClinicResultCreateApi(ClinicApi):
             ref_name = "ClinicResultInput"
 
         def validate_tests(self, value: list[Any]) -> list[dict[str, str]]:
-            tests = ClinicResultCreateApi.TestSerializer(data=value, many=True)
+            tests = DeskResultCreateApi.TestSerializer(data=value, many=True)
             tests.is_valid(raise_exception=True)
             return [dict(item) for item in tests.validated_data]
 
@@ -294,7 +297,7 @@ class ClinicResultCreateApi(ClinicApi):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = clinic.appointment_results_record(
+        results = appointment_results_record(
             by=self.staff,
             appointment_id=data.validated_data["appointment"],
             tests=data.validated_data["tests"],
@@ -337,7 +340,7 @@ def uploaded_csv(files: Any) -> Any:
     return uploaded
 
 
-class ResultImportCreateApi(ClinicApi):
+class ResultImportCreateApi(DeskApi):
     """Upload the lab's CSV export; a worker imports it row by row."""
 
     parser_classes = [MultiPartParser, FormParser]
@@ -355,7 +358,7 @@ class ResultImportCreateApi(ClinicApi):
         return Response(import_body(result_import), status=status.HTTP_202_ACCEPTED)
 
 
-class ResultImportDetailApi(ClinicApi):
+class ResultImportDetailApi(DeskApi):
     @extend_schema(responses={200: None})
     def get(self, request: Request, import_id: int) -> Response:
         result_import = screening_selectors.result_import_get(

@@ -1,35 +1,37 @@
+"""The desk's pages, under /desk/."""
+
 from django.urls import path
 
-from scheduling import (
-    desk_day,
-    desk_results,
-    desk_views,
-    desk_walk_in,
+from scheduling.desk import (
+    day_views,
     follow_up_views,
     lab_import_views,
+    results_views,
+    views,
+    walk_in_views,
 )
 
 urlpatterns = [
-    path("", desk_day.desk_home, name="desk"),
-    path("checkin/", desk_day.desk_checkin, name="desk-checkin"),
+    path("", day_views.desk_home, name="desk"),
+    path("checkin/", day_views.desk_checkin, name="desk-checkin"),
     path(
         "checkins/<int:appointment_id>/undo/",
-        desk_day.desk_undo,
+        day_views.desk_undo,
         name="desk-undo",
     ),
-    path("search/", desk_views.desk_search, name="desk-search"),
-    path("walk-in/", desk_walk_in.desk_walk_in, name="desk-walk-in"),
+    path("search/", views.desk_search, name="desk-search"),
+    path("walk-in/", walk_in_views.desk_walk_in, name="desk-walk-in"),
     path(
         "appointments/<int:appointment_id>/results/",
-        desk_results.desk_results,
+        results_views.desk_results,
         name="desk-results",
     ),
     path(
         "appointments/<int:appointment_id>/results/undo/",
-        desk_results.desk_results_undo,
+        results_views.desk_results_undo,
         name="desk-results-undo",
     ),
-    path("missing/", desk_views.desk_missing, name="desk-missing"),
+    path("missing/", views.desk_missing, name="desk-missing"),
     path("follow-up/", follow_up_views.desk_follow_up, name="desk-follow-up"),
     path(
         "follow-up/<int:case_id>/reveal/",

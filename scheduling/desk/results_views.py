@@ -15,13 +15,12 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from scheduling import clinic
-from scheduling.desk_common import desk_page, desk_staff, desk_url
-from scheduling.desk_woman import desk_woman_read
+from scheduling.desk.common import desk_page, desk_staff, desk_url
+from scheduling.desk.results import appointment_results_record, appointment_results_undo
+from scheduling.desk.selectors import desk_appointment_get
+from scheduling.desk.woman import desk_woman_read
 from scheduling.errors import OtherSite
 from scheduling.models import Appointment
-from scheduling.results_undo import appointment_results_undo
-from scheduling.selectors import clinic_appointment_get
 from screening import selectors as screening_selectors
 from screening.errors import ValidationFailed
 from screening.models import ResultTest
@@ -54,7 +53,7 @@ def result_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 def _appointment(request: HttpRequest, appointment_id: int) -> Appointment:
     try:
-        return clinic_appointment_get(user=request.user, appointment_id=appointment_id)
+        return desk_appointment_get(user=request.user, appointment_id=appointment_id)
     except OtherSite:
         raise PermissionDenied from None
     except ApplicationError as error:
@@ -77,7 +76,7 @@ def _record(
     if not tests:
         return gettext("Choose at least one result: every test reads “not done”.")
     try:
-        clinic.appointment_results_record(
+        appointment_results_record(
             by=desk_staff(request),
             appointment_id=appointment.pk,
             tests=tests,

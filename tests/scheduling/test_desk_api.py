@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from common.models import AuditEvent
-from scheduling import clinic
+from scheduling.desk.checkin import appointment_check_in
+from scheduling.desk.results import appointment_results_record
 from scheduling.models import AppointmentStatus
 from screening.models import Result
 from screening.privacy import participant_data
@@ -63,7 +64,7 @@ def test_the_day_list_counts_each_state(api, site, nurse) -> None:  # type: igno
     booked_today(site=site, hour=9)
     booked_today(site=site, hour=10, status=AppointmentStatus.NO_SHOW)
     booked_today(site=site, hour=11, status=AppointmentStatus.CANCELLED)
-    clinic.appointment_check_in(by=nurse, reference=first.reference)
+    appointment_check_in(by=nurse, reference=first.reference)
 
     counts = api.get(f"/api/v1/clinic/appointments/?site={site.pk}").json()["counts"]
 
@@ -200,7 +201,7 @@ def record(api, appointment, tests):  # type: ignore[no-untyped-def]
 
 def test_results_of_a_checked_in_woman_are_accepted(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     response = record(
         api,
@@ -229,7 +230,7 @@ def test_results_before_check_in_are_409_not_checked_in(api, site) -> None:  # t
 
 def test_an_unknown_value_is_400(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
 
     response = record(api, appointment, [{"test": "hpv", "value": "MAYBE"}])
 
@@ -240,7 +241,7 @@ def test_an_unknown_value_is_400(api, site, nurse) -> None:  # type: ignore[no-u
 def test_results_of_another_sites_woman_are_403(api) -> None:  # type: ignore[no-untyped-def]
     other = SiteFactory()
     appointment = booked_today(site=other)
-    clinic.appointment_check_in(by=clinic_user(other), reference=appointment.reference)
+    appointment_check_in(by=clinic_user(other), reference=appointment.reference)
 
     response = record(api, appointment, [{"test": "hpv", "value": "HPV_NEG"}])
 
@@ -250,7 +251,7 @@ def test_results_of_another_sites_woman_are_403(api) -> None:  # type: ignore[no
 
 def test_undo_after_results_are_recorded_is_409(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
     record(api, appointment, [{"test": "hpv", "value": "HPV_NEG"}])
 
     response = api.post(f"/api/v1/clinic/checkins/{appointment.pk}/undo/")
@@ -264,7 +265,7 @@ def csv_file(content: bytes, name: str = "lab.csv") -> SimpleUploadedFile:
 
 def test_a_lab_csv_is_accepted_and_its_progress_can_be_read(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_check_in(by=nurse, reference=appointment.reference)
     content = f"reference,test,value\n{appointment.reference},hpv,HPV_NEG\n".encode()
 
     created = api.post(
@@ -354,8 +355,8 @@ def test_a_far_date_on_the_search_is_400_with_a_code(api, site) -> None:  # type
 
 def test_results_are_undone_through_the_api_inside_the_window(api, site, nurse) -> None:  # type: ignore[no-untyped-def]
     appointment = booked_today(site=site)
-    clinic.appointment_check_in(by=nurse, reference=appointment.reference)
-    clinic.appointment_results_record(
+    appointment_check_in(by=nurse, reference=appointment.reference)
+    appointment_results_record(
         by=nurse,
         appointment_id=appointment.pk,
         tests=[{"test": "hpv", "value": "HPV_NEG"}],

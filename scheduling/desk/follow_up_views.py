@@ -21,17 +21,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.audit import audit_record
 from common.masking import mask_name, mask_phone
-from scheduling.desk_common import desk_page, desk_url, require_site
+from scheduling.desk.common import desk_page, desk_url, require_site
 from scheduling.models import Site
 from screening import selectors as screening_selectors
 from screening import services as screening_services
-from screening.contact_models import (
+from screening.errors import ValidationFailed
+from screening.models import (
     CONTACT_NOTE_MAX_LENGTH,
     ContactOutcome,
+    FollowUpCase,
     RevealPurpose,
 )
-from screening.errors import ValidationFailed
-from screening.models import FollowUpCase
 
 
 class RevealForm(forms.Form):

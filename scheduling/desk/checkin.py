@@ -1,5 +1,4 @@
-"""Writes of the clinic desk: check-in and its undo, searches, the no-show
-sweep, and results entered at the desk (walk-ins are in walk_ins.py).
+"""Check-in at the desk and its undo.
 
 Check-in calls down into screening to open the visit that results attach to, in
 the same transaction: a check-in without its visit, or a visit without its
@@ -19,15 +18,12 @@ from django.utils.formats import time_format
 
 from accounts.models import User
 from common.audit import audit_record
-from common.locks import rows_lock
-from common.models import AuditEvent
 from notifications.services import notifications_cancel_pending
-from scheduling.checkin_site import checkin_site
-from scheduling.desk_audit import (
-    DAY_LIST_ACTION,
-    REPEAT_WITHIN,
-    SEARCH_MATCH_ACTION,
-    audit_women_shown,
+from scheduling.desk.checkin_site import checkin_site
+from scheduling.desk.selectors import (
+    desk_appointment_get,
+    desk_sites,
+    site_today,
 )
 from scheduling.errors import (
     AlreadyCheckedIn,
@@ -38,24 +34,13 @@ from scheduling.errors import (
     NotCheckedIn,
     NotToday,
     OtherSite,
-    SearchRateLimited,
     UndoExpired,
 )
-from scheduling.messages import dedupe_prefix, message_missed
+from scheduling.messages import dedupe_prefix
 from scheduling.models import Appointment, AppointmentStatus, Site
 from scheduling.references import normalise_reference
-from scheduling.selectors import (
-    DeskRow,
-    clinic_appointment_get,
-    clinic_day_rows,
-    clinic_search_rows,
-    clinic_sites,
-    site_today,
-)
 from scheduling.transitions import (
     CHECK_IN,
-    NO_SHOW,
-    SCREEN,
     UNDO_CHECK_IN,
     UNDO_WALK_IN,
     appointment_transition,
@@ -242,7 +227,7 @@ def appointment_check_in(
     another day".
     """
     appointment = appointment_for_checkin(reference=reference, token=token)
-    if not clinic_sites(user=by).filter(pk=appointment.slot.site_id).exists():
+    if not desk_sites(user=by).filter(pk=appointment.slot.site_id).exists():
         raise OtherSite
     if at_site is not None and at_site.pk != appointment.slot.site_id:
         # Refused bookings say so first: there is nothing to move to this desk.
@@ -292,7 +277,7 @@ def appointment_check_in_undo(
     back, since nobody is coming for it later. Raises NotCheckedIn, UndoExpired,
     and screening's ResultsExist once a result is recorded.
     """
-    appointment = clinic_appointment_get(user=by, appointment_id=appointment_id)
+    appointment = desk_appointment_get(user=by, appointment_id=appointment_id)
     if appointment.status != AppointmentStatus.CHECKED_IN:
         raise NotCheckedIn
     now = timezone.now()
@@ -315,170 +300,3 @@ def appointment_check_in_undo(
         )
     logger.info("scheduling.checkin_undone id=%s by=%s", appointment.pk, by.pk)
     return appointment
-
-
-# --- Search by phone digits and name ----------------------------------------------
-
-SEARCH_ACTION = "appointment.search"
-
-
-def appointment_search(
-    *,
-    by: User,
-    site: Site,
-    day: date,
-    phone_last4: str,
-    name_initial: str,
-    purpose: str,
-    request: HttpRequest | None = None,
-) -> list[DeskRow]:
-    """Find bookings at `site` around `day` by the last four digits of her phone
-    and the first character of her name, exactly. Masked results; each search is
-    audited with its purpose and counted: SearchRateLimited past the limit per
-    staff member per minute (SEARCH_LIMIT_PER_MINUTE, default 30)."""
-    limit = getattr(settings, "SEARCH_LIMIT_PER_MINUTE", 30)
-    with transaction.atomic():
-        # Her own row, locked: count the last minute's searches and record this
-        # one as a single step, so parallel tabs cannot slip past the limit.
-        rows_lock(User.objects.filter(pk=by.pk), no_key=True)
-        recent = AuditEvent.objects.filter(
-            actor=by,
-            action=SEARCH_ACTION,
-            created_at__gte=timezone.now() - timedelta(minutes=1),
-        ).count()
-        if recent >= limit:
-            raise SearchRateLimited(retry_after=60)
-        rows = clinic_search_rows(
-            site=site, day=day, phone_last4=phone_last4, name_initial=name_initial
-        )
-        audit_record(
-            actor=by,
-            action=SEARCH_ACTION,
-            obj_type="site",
-            obj_id=site.pk,
-            request=request,
-            purpose=purpose,
-            details={"day": day.isoformat(), "matches": [row.id for row in rows]},
-        )
-        audit_women_shown(
-            by=by,
-            action=SEARCH_MATCH_ACTION,
-            appointment_ids=[row.id for row in rows],
-            purpose=purpose,
-            request=request,
-            details={"site": site.pk},
-        )
-    return rows
-
-
-# --- No-shows -------------------------------------------------------------------------
-
-NO_SHOW_BATCH = 500
-
-
-def _mark_no_show(appointment_id: int, *, now: datetime) -> bool:
-    """One appointment, in its own transaction with its message."""
-    with transaction.atomic():
-        appointment = (
-            Appointment.objects.select_related("slot__site", "participant")
-            .filter(pk=appointment_id)
-            .first()
-        )
-        # A no-show no longer holds a funded place: she may book again.
-        if appointment is None or not appointment_transition(
-            appointment, NO_SHOW, now=now
-        ):
-            return False
-        message_missed(appointment=appointment)
-    return True
-
-
-def appointments_mark_no_show(*, now: datetime | None = None) -> int:
-    """Mark as `no_show` every appointment still `booked` NO_SHOW_AFTER_MINUTES
-    (default 60) after its slot ended, and queue her `missed` message with a
-    link to book again. Nothing is released: the slot is over.
-
-    Idempotent and safe beside check-ins: each row changes by a compare-and-swap
-    from `booked`, in its own transaction with its message, so a woman checked
-    in at the last moment is left alone. Returns how many it marked.
-    """
-    now = now or timezone.now()
-    minutes = getattr(settings, "NO_SHOW_AFTER_MINUTES", 60)
-    cutoff = now - timedelta(minutes=minutes)
-    marked = 0
-    while True:
-        ids = list(
-            Appointment.objects.filter(
-                status=AppointmentStatus.BOOKED, slot__ends_at__lte=cutoff
-            )
-            .order_by("slot__ends_at", "id")
-            .values_list("id", flat=True)[:NO_SHOW_BATCH]
-        )
-        marked += sum(_mark_no_show(appointment_id, now=now) for appointment_id in ids)
-        if len(ids) < NO_SHOW_BATCH:
-            break
-    if marked:
-        logger.info("scheduling.no_shows_marked count=%s", marked)
-    return marked
-
-
-# --- Results entered at the desk --------------------------------------------------
-
-
-def appointment_results_record(
-    *,
-    by: User,
-    appointment_id: int,
-    tests: list[dict[str, str]],
-    notes: str,
-    request: HttpRequest | None = None,
-) -> list[Any]:
-    """Record results for a checked-in woman through screening's result_record,
-    and mark her appointment screened. Raises NotCheckedIn without a visit; the
-    result errors (unknown test or value) come from screening."""
-    appointment = clinic_appointment_get(user=by, appointment_id=appointment_id)
-    visit = screening_selectors.visit_for_appointment(appointment_id=appointment.pk)
-    if visit is None or appointment.status not in (
-        AppointmentStatus.CHECKED_IN,
-        AppointmentStatus.SCREENED,
-    ):
-        raise NotCheckedIn
-    with transaction.atomic():
-        results = screening_services.result_record(
-            visit_id=visit.pk,
-            tests=tests,
-            notes=notes,
-            by=by,
-            source="desk",
-            request=request,
-        )
-        # Already screened (a correction) is left as it is.
-        appointment_transition(appointment, SCREEN, now=timezone.now())
-    return list(results)
-
-
-def clinic_day_list_read(
-    *, user: Any, site: Site, day: date, request: HttpRequest | None = None
-) -> list[DeskRow]:
-    """The desk's day list for a site, recorded as a staff read of those women's
-    records (the API and the page both show it)."""
-    rows = clinic_day_rows(site=site, day=day)
-    audit_record(
-        actor=user,
-        action="appointment.day_list",
-        obj_type="site",
-        obj_id=site.pk,
-        request=request,
-        purpose="desk day list",
-        details={"day": day.isoformat(), "rows": len(rows)},
-    )
-    audit_women_shown(
-        by=user,
-        action=DAY_LIST_ACTION,
-        appointment_ids=[row.id for row in rows],
-        purpose="desk day list",
-        request=request,
-        details={"site": site.pk, "day": day.isoformat()},
-        repeat_within=REPEAT_WITHIN,
-    )
-    return rows

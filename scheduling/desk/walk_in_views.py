@@ -13,13 +13,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
-from scheduling import walk_ins
-from scheduling.desk_common import desk_page, desk_staff, desk_url, require_site
-from scheduling.desk_day import JUST_CHECKED_IN
-from scheduling.desk_forms import WalkInForm
+from scheduling.desk import walk_ins
+from scheduling.desk.common import desk_page, desk_staff, desk_url, require_site
+from scheduling.desk.day_views import JUST_CHECKED_IN
+from scheduling.desk.forms import WalkInForm
+from scheduling.desk.selectors import site_today
+from scheduling.desk.walk_in_identity import IdentityConflict
 from scheduling.models import Site
-from scheduling.selectors import site_today
-from scheduling.walk_in_identity import IdentityConflict
 from screening.consent import HEALTH_DATA_CONSENT_PARAGRAPHS, HEALTH_DATA_CONSENT_TITLE
 from screening.errors import ValidationFailed
 from screening.models import Campaign
