@@ -59,8 +59,16 @@ start() {
   [ "$(id -u)" = "0" ] && chown postgres "$dir"
   chmod 700 "$dir"
   # -R: standby.signal and primary_conninfo, so it streams from the primary.
-  as_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" \
-    -U "$PRIMARY_USER" -D "$dir/data" -X stream -R -c fast --no-sync
+  # Tried three times: a copy cut off by someone ending every backend of the
+  # cluster (a test's clean-up on a shared server) is simply taken again.
+  local attempt
+  for attempt in 1 2 3; do
+    as_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" \
+      -U "$PRIMARY_USER" -D "$dir/data" -X stream -R -c fast --no-sync && break
+    [ "$attempt" = 3 ] && return 1
+    rm -rf "$dir/data"
+    sleep 1
+  done
   # Debian keeps a cluster's configuration outside its data directory, so the
   # copy has none: the replica's own, minimal and for loopback only.
   as_owner tee "$dir/data/postgresql.conf" >/dev/null <<EOF
