@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("scheduling.api_urls")),
     path("", include("scheduling.desk.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
+    path("", include("specimens.failsafe.api_urls")),
 ]

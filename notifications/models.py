@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", _("Result ready")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
     RECOLLECTION = "recollection", _("Please come back for a new sample")
+    FAILSAFE_DIGEST = "failsafe_digest", _("Failsafe digest for the clinic lead")
     # Lets an admin prove a gateway's set-up end to end without touching a booking.
     TEST = "test", _("Test message")
 

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import staff_create
+from scheduling.demo_specimens import demo_specimens
 from scheduling.models import Service, Site, SlotTemplate
 from scheduling.services import slots_generate
 from screening.models import Campaign, CampaignStatus, District, ServiceScope
@@ -57,6 +59,7 @@ class DemoSeedResult:
     created: bool
     staff_created: list[str]
     slots_created: int
+    lab_csv: Path | None = None
 
 
 def _demo_places() -> tuple[list[District], list[Site]]:
@@ -159,9 +162,16 @@ def demo_seed(*, password: str) -> DemoSeedResult:
     districts, sites = _demo_places()
     campaign, created = _demo_campaign(districts)
     slots_created = _demo_slots(campaign, sites)
+    staff_created = _demo_staff(sites, password)
+    tubes = demo_specimens(
+        campaign=campaign,
+        site=sites[0],
+        nurse=User.objects.get(username="demo-clinic"),
+    )
     return DemoSeedResult(
         campaign=campaign,
         created=created,
-        staff_created=_demo_staff(sites, password),
+        staff_created=staff_created,
         slots_created=slots_created,
+        lab_csv=tubes.csv_path,
     )

@@ -25,6 +25,7 @@ from screening.forms import (
 from screening.models import Campaign
 from screening.resend import resend_refusal_message
 from screening.results.organs import organs_for_page
+from screening.results.pending import cards_with_pending
 from screening.selectors import (
     campaign_list_public,
     result_code_labels,
@@ -228,6 +229,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
         text = summary.text_en if english else summary.text_zh
         cards.append(
             {
+                "visit_id": visit.pk,
                 "day": visit.day,
                 "site": visit.site_name,
                 "conclusion": summary.conclusion,
@@ -246,6 +248,8 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
+    if participant is not None:
+        cards = cards_with_pending(participant_id=participant.pk, cards=cards)
     response = render(
         request,
         "screening/my_results.html",

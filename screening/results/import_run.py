@@ -15,15 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from common.enqueue import task_named
-from screening.models import ImportStatus, ResultImport, ResultSource, Visit
+from screening.models import ImportStatus, ResultImport, ResultSource
 from screening.results.codes import allowed_codes, code_problem
+from screening.results.genotypes import GenotypeError, parse_hpv_types
 from screening.results.lab_csv import (
     ImportFileError,
     Row,
     detect_encoding,
     iter_rows,
 )
-from screening.results.recording import NOTES_MAX_LENGTH, ResultInput, results_write
+from screening.results.recording import NOTES_MAX_LENGTH, results_write
+from screening.results.row_matching import row_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class _Progress:
                     "field": field,
                     "message": message,
                     "reference": row.reference[:32],
+                    **({"barcode": row.barcode[:16]} if row.barcode else {}),
                 }
             )
 
@@ -75,7 +78,9 @@ def _flush(
     """Record one batch and the progress in one transaction, so a run that dies
     resumes exactly after the last committed batch."""
     with transaction.atomic():
-        items = _batch_items(result_import, batch, progress)
+        items = row_matcher()(
+            batch=batch, result_import=result_import, add_error=progress.add_error
+        )
         results_write(
             items=items,
             by=result_import.created_by,
@@ -87,44 +92,6 @@ def _flush(
         visit_ids = sorted({item.visit.pk for item in items})
         if visit_ids:
             transaction.on_commit(partial(_enqueue_summaries, visit_ids))
-
-
-def _batch_items(
-    result_import: ResultImport, batch: list[Row], progress: _Progress
-) -> list[ResultInput]:
-    """The batch's rows with their visits, locked; a row without a visit it may
-    write to is an error."""
-    # Locked in id order, like every multi-visit write, so batches and desk
-    # recordings of the same visits queue instead of deadlocking.
-    visits = Visit.objects.select_for_update().filter(
-        reference__in={row.reference for row in batch}, undone_at__isnull=True
-    )
-    if result_import.site_ids is not None:
-        # Another site's visit reads as unknown: the row says nothing of it.
-        visits = visits.filter(site_id__in=result_import.site_ids)
-    visits = visits.order_by("pk").only("pk", "reference", "undone_at")
-    by_reference = {visit.reference: visit for visit in visits}
-    items: list[ResultInput] = []
-    for row in batch:
-        visit = by_reference.get(row.reference)
-        if visit is None:
-            progress.add_error(
-                row,
-                "reference",
-                gettext("No checked-in visit has the reference %(reference)s.")
-                % {"reference": row.reference},
-            )
-            continue
-        items.append(
-            ResultInput(
-                visit=visit,
-                test=row.test,
-                value=row.value,
-                notes=row.notes,
-                row=row.number,
-            )
-        )
-    return items
 
 
 def _progress_saved(
@@ -237,7 +204,7 @@ def _rows_recorded(
     index = 0
     for row in iter_rows(content, encoding):
         index += 1
-        key = (row.reference, row.test)
+        key = row.key
         if index <= resume_after:
             seen.setdefault(key, row.number)
             continue
@@ -257,12 +224,23 @@ def _rows_recorded(
 def _row_problem(
     row: Row, allowed: dict[str, frozenset[str]], seen: dict[tuple[str, str], int]
 ) -> tuple[str, str] | None:
-    if not row.reference:
+    """What is wrong with the row on its own. A tube's row is checked against
+    its result code once its barcode has named the test (see the matcher)."""
+    if not row.reference and not row.barcode:
         return "reference", gettext("The reference is empty.")
-    problem = code_problem(test=row.test, value=row.value, allowed=allowed)
-    if problem is not None:
-        return problem
-    first = seen.get((row.reference, row.test))
+    if not row.barcode:
+        problem = code_problem(test=row.test, value=row.value, allowed=allowed)
+        if problem is not None:
+            return problem
+    try:
+        parse_hpv_types(row.hpv_types)
+    except GenotypeError as exc:
+        return "hpv_types", exc.message
+    first = seen.get(row.key)
+    if first is not None and row.barcode:
+        return "barcode", gettext(
+            "Row %(first)s already gives this tube's result; this row was not recorded."
+        ) % {"first": first}
     if first is not None:
         return "test", gettext(
             "Row %(first)s already gives %(test)s for this reference; this row "
