@@ -23,8 +23,8 @@ def _permissions(apps):  # type: ignore[no-untyped-def]
         permission = Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
         ).first()
-        # Models of apps migrated after this one have no permission yet:
-        # program_admins_group_ensure gives them to the group after migrate.
+        # A model a later migration makes has no permission yet: the
+        # post_migrate sync (accounts.program_admins) grants it after migrate.
         if permission is not None:
             found.append(permission)
     return found

@@ -26,6 +26,7 @@ COMMANDS = {
     "indicators": [PYTHON, "-m", "bench.indicators", "--smoke"],
     "csv_import": [PYTHON, "bench/csv_import.py", "--smoke"],
     "reminders": [PYTHON, "bench/reminders.py", "--smoke"],
+    "screening_day": [PYTHON, "bench/screening_day.py", "--smoke"],
     # Seed, both servers, a worker, every Locust scenario, the in-process profile,
     # the CPU split, the hot slot, the counts and the page-weight walk.
     "serving": ["bash", "bench/run", "--smoke"],
@@ -122,6 +123,14 @@ def test_the_lab_import_records_every_row_once(smoke_runs) -> None:
     assert checks["recorded"] == checks["rows"] == 400
     assert checks["twice"] == 0
     assert checks["errors"] == 0
+
+
+def test_the_simulated_screening_day_leaves_no_station_open(smoke_runs) -> None:
+    checks = ran(smoke_runs, "screening_day")
+
+    assert checks["open_stops"] == 0
+    assert checks["rules"] == ["in_order", "shortest_wait"]
+    assert checks["load_actions"] > 0
 
 
 def test_the_reminders_reach_the_file_once_each(smoke_runs) -> None:
