@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from indicators import bitmask, counting_pg
 from indicators.measures import ALL_OF, BOOKING_MEASURES, VISIT_MEASURES
 
 # (first visit day, site id, occupation group)
@@ -37,7 +38,7 @@ def _day(column: str) -> str:
     return f"date({column}, '+8 hours')"
 
 
-def _where(scope: Scope, day: str, site: str, params: dict[str, Any]) -> str:
+def where_sql(scope: Scope, day: str, site: str, params: dict[str, Any]) -> str:
     clauses = []
     if scope.date_from is not None:
         params["date_from"] = scope.date_from
@@ -74,7 +75,7 @@ def _folded(measures: Iterable[str]) -> tuple[str, str]:
 
 def _visit_sql(scope: Scope, params: dict[str, Any]) -> str:
     per_woman, summed = _folded(VISIT_MEASURES)
-    where = _where(scope, "v.day", "v.site_id", params)
+    where = where_sql(scope, "v.day", "v.site_id", params)
     return f"""
         WITH w AS (
             SELECT MIN(v.day) AS d, MIN(v.site_id) AS site,
@@ -100,7 +101,7 @@ def _visit_sql(scope: Scope, params: dict[str, Any]) -> str:
 def _booking_sql(scope: Scope, params: dict[str, Any]) -> str:
     per_woman, summed = _folded(BOOKING_MEASURES)
     day = _day("sl.starts_at")
-    where = _where(scope, day, "sl.site_id", params)
+    where = where_sql(scope, day, "sl.site_id", params)
     return f"""
         WITH w AS (
             SELECT MIN({day}) AS d, MIN(sl.site_id) AS site,
@@ -122,13 +123,17 @@ def _gather(atoms: Atoms, sql: str, params: dict[str, Any], names: list[str]) ->
             # campaign of a million to disk sorts. Local to this transaction.
             cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
-            cell = atoms.setdefault((day, int(row[1]), row[2] or ""), {})
-            for n, name in enumerate(names):
-                count = int(row[3 + 2 * n] or 0)
-                if count:
-                    cell[name] = (count, int(row[4 + 2 * n] or 0))
+        _collect(atoms, cursor.fetchall(), names)
+
+
+def _collect(atoms: Atoms, rows: Sequence[Sequence], names: Sequence[str]) -> None:
+    for row in rows:
+        day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
+        cell = atoms.setdefault((day, int(row[1]), row[2] or ""), {})
+        for n, name in enumerate(names):
+            count = int(row[3 + 2 * n] or 0)
+            if count:
+                cell[name] = (count, int(row[4 + 2 * n] or 0))
 
 
 def count_atoms(
@@ -143,7 +148,11 @@ def count_atoms(
         "born_from": born_from,
         "born_to": born_to,
     }
-    _gather(atoms, _visit_sql(scope, params), params, list(VISIT_MEASURES))
+    if connection.vendor == "postgresql":
+        where = where_sql(scope, "v.day", "v.site_id", params)
+        _collect(atoms, counting_pg.visit_atom_rows(where, params), bitmask.NAMES)
+    else:
+        _gather(atoms, _visit_sql(scope, params), params, list(VISIT_MEASURES))
     if bookings:
         params = {"campaign": scope.campaign_id}
         _gather(atoms, _booking_sql(scope, params), params, list(BOOKING_MEASURES))
