@@ -41,15 +41,20 @@ def _visit_condition(measure: str) -> str:
     condition = VISIT_MEASURES[measure].replace(
         _CERVIX_ABNORMAL, f"((COALESCE(rv.bits, 0) & {_CERVIX_ABNORMAL_BIT}) <> 0)"
     )
-    if "r" in _aliases(condition):
-        # A new mixed condition needs its result part named here, like the
-        # cervical one above; refuse rather than count it wrongly.
-        raise ImportError(f"Measure {measure} mixes a result with other records.")
+    if {"r", "p"} & _aliases(condition):
+        # A new mixed condition needs its result (or participant) part named
+        # here, like the cervical one above; refuse rather than count it wrongly.
+        raise ImportError(f"Measure {measure} mixes a result or her row with others.")
     return condition
 
 
+# Conditions on her participant row alone: worked out once per woman, after her
+# visits are folded, so the visits need not carry her row.
+PERSON_ONLY = {m: c for m, c in VISIT_MEASURES.items() if _aliases(c) == {"p"}}
 VISIT_LEVEL = {
-    m: _visit_condition(m) for m in NAMES if m not in RESULT_ONLY and m not in ALL_OF
+    m: _visit_condition(m)
+    for m in NAMES
+    if m not in RESULT_ONLY and m not in ALL_OF and m not in PERSON_ONLY
 }
 
 
@@ -84,6 +89,12 @@ def woman_bits(alias: str) -> str:
         for m in sorted(ALL_OF)
     ]
     return "(" + " | ".join(terms) + ")"
+
+
+def person_bits() -> str:
+    """SQL: the bits of her participant row ``p``."""
+    terms = [f"CASE WHEN {c} THEN {BIT[m]} ELSE 0 END" for m, c in PERSON_ONLY.items()]
+    return "(" + " | ".join(terms or ["0"]) + ")"
 
 
 def split(alias: str = "g") -> str:

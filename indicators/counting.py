@@ -103,14 +103,17 @@ def _booking_sql(scope: Scope, params: dict[str, Any]) -> str:
     day = _day("sl.starts_at")
     where = where_sql(scope, day, "sl.site_id", params)
     return f"""
-        WITH w AS (
-            SELECT MIN({day}) AS d, MIN(sl.site_id) AS site,
-                   MAX(p.employment_type) AS occ, MAX(p.report_key) AS k, {per_woman}
+        WITH b AS (
+            SELECT a.participant_id AS pid, MIN({day}) AS d, MIN(sl.site_id) AS site,
+                   {per_woman}
             FROM scheduling_appointment a
             JOIN scheduling_slot sl ON sl.id = a.slot_id
-            JOIN screening_participant p ON p.id = a.participant_id
             WHERE a.campaign_id = %(campaign)s{where}
             GROUP BY a.participant_id
+        ), w AS (
+            -- Her row joined once per woman, not once per booking.
+            SELECT b.*, p.employment_type AS occ, p.report_key AS k
+            FROM b JOIN screening_participant p ON p.id = b.pid
         )
         SELECT w.d, w.site, w.occ, {summed} FROM w GROUP BY w.d, w.site, w.occ
     """  # noqa: S608 - fixed measure SQL; values are parameters # nosec B608

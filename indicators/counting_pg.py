@@ -40,10 +40,8 @@ def _visits(where: str, bucket: str) -> str:
     ),
     vm AS (
         SELECT v.participant_id, v.day, v.site_id, {bucket} AS b,
-               p.employment_type AS occ, p.report_key AS k,
                {bitmask.visit_bits()} AS bits, {bitmask.all_of("vm")}
         FROM screening_visit v
-        JOIN screening_participant p ON p.id = v.participant_id
         LEFT JOIN rv ON rv.visit_id = v.id
         LEFT JOIN screening_resultsummary s ON s.visit_id = v.id
         LEFT JOIN screening_followupcase f ON f.visit_id = v.id
@@ -73,13 +71,16 @@ def visit_atom_rows(where: str, params: dict[str, Any]) -> list[tuple]:
     sql = f"""
         WITH {_CODES}, {_visits(where, "0")},
         w AS (
-            SELECT MIN(vm.day) AS d, MIN(vm.site_id) AS site, MAX(vm.occ) AS occ,
-                   MAX(vm.k) AS k, {bitmask.woman_bits("vm")} AS bits
+            SELECT vm.participant_id, MIN(vm.day) AS d, MIN(vm.site_id) AS site,
+                   {bitmask.woman_bits("vm")} AS bits
             FROM vm GROUP BY vm.participant_id
         ),
         g AS (
-            SELECT d, site, occ, bits, count(*) AS n, SUM(k) AS ks
-            FROM w GROUP BY d, site, occ, bits
+            SELECT w.d, w.site, p.employment_type AS occ,
+                   w.bits | {bitmask.person_bits()} AS bits,
+                   count(*) AS n, SUM(p.report_key) AS ks
+            FROM w JOIN screening_participant p ON p.id = w.participant_id
+            GROUP BY 1, 2, 3, 4
         )
         SELECT g.d, g.site, g.occ, {bitmask.split()} FROM g GROUP BY g.d, g.site, g.occ
     """  # nosec B608
@@ -98,13 +99,16 @@ def period_rows(
     sql = f"""
         WITH {_CODES}, {_visits(where, f"CASE {cases} END")},
         w AS (
-            SELECT vm.b, GROUPING(vm.b) AS whole, {bitmask.woman_bits("vm")} AS bits
+            SELECT vm.participant_id, vm.b, GROUPING(vm.b) AS whole,
+                   {bitmask.woman_bits("vm")} AS bits
             FROM vm
             GROUP BY GROUPING SETS ((vm.participant_id, vm.b), (vm.participant_id))
         ),
         g AS (
-            SELECT b, whole, bits, count(*) AS n, 0 AS ks
-            FROM w GROUP BY b, whole, bits
+            SELECT w.b, w.whole, w.bits | {bitmask.person_bits()} AS bits,
+                   count(*) AS n, 0 AS ks
+            FROM w JOIN screening_participant p ON p.id = w.participant_id
+            GROUP BY 1, 2, 3
         )
         SELECT g.b, g.whole, {bitmask.split()} FROM g GROUP BY g.b, g.whole
     """  # nosec B608
