@@ -4,7 +4,9 @@ Two aggregate queries (visits with their results, summaries, cases and quiz take
 bookings) first fold each woman's rows into one row of 0/1 measures, then sum
 those per first visit day, site and occupation group. Each sum comes with the sum
 of the women's record keys (common.cellkey), so the union's figures can be
-published from day atoms. Plain SQL that SQLite (`make run`) runs as well.
+published from day atoms. Plain SQL that SQLite (`make run`) runs as well; on
+PostgreSQL the visits are folded as bits instead (`indicators.counting_pg`), with
+the same answer.
 """
 
 from __future__ import annotations
