@@ -1,4 +1,4 @@
-"""Which station she joins next (ADR 0013). Pure functions: the services pass in
+"""Which station she joins next (ADR 0014). Pure functions: the services pass in
 the loads they read, and the day simulation uses the same rule.
 
 Her route is ordered by step; within the lowest step she still has open, order

@@ -1,4 +1,4 @@
-"""The rule for the next station (ADR 0013), without a database."""
+"""The rule for the next station (ADR 0014), without a database."""
 
 from stations.routing import (
     IN_ORDER,
