@@ -176,3 +176,12 @@ def route_order() -> Prefetch:
 
 def ticket_open_stops(ticket: Ticket) -> list[Stop]:
     return [stop for stop in ticket.stops.all() if stop.status in OPEN]
+
+
+def queue_number_for_appointment(*, appointment_id: int) -> int | None:
+    """Her queue number today, for the desk to tell her; None without stations."""
+    return (
+        Ticket.objects.filter(visit__appointment_id=appointment_id)
+        .values_list("number", flat=True)
+        .first()
+    )
