@@ -448,7 +448,9 @@ RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
 STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # How she picks her next station where order does not matter (ADR 0014):
 # "shortest_wait" or "in_order".
-STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
+STATION_ROUTING = env_choice(
+    "STATION_ROUTING", "shortest_wait", ("shortest_wait", "in_order")
+)
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
