@@ -8,7 +8,7 @@ answer the first call, a few cannot have the gynaecological exam today. A
 discrete-event loop drives the real services (ticket_open, station_call_next,
 stop_start, stop_done, stop_no_answer, stop_not_today) with a controlled clock,
 once with first-come routing (`in_order`) and once with the shortest expected
-wait (ADR 0013), over the same draws. Then a load run: 20 rooms acting at once
+wait (ADR 0014), over the same draws. Then a load run: 20 rooms acting at once
 (threads) on a day of 2,000 women, timing every station action.
 
     .venv/bin/python bench/screening_day.py          # writes docs/benchmarks.md

@@ -32,8 +32,11 @@ urlpatterns = [
     path("", include("stations.urls")),
     path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
+    path("", include("screening.recall.urls")),
     path("", include("scheduling.urls")),
+    path("", include("scheduling.waitlist.urls")),
     path("", include("scheduling.reports.urls")),
+    path("", include("indicators.urls")),
 ]
 
 if settings.DEBUG:

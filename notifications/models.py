@@ -20,6 +20,9 @@ class Kind(models.TextChoices):
     RECOLLECTION = "recollection", _("Please come back for a new sample")
     FAILSAFE_DIGEST = "failsafe_digest", _("Failsafe digest for the clinic lead")
     COME_BACK = "come_back", _("Please come back for the tests not done")
+    WAITLIST_OFFER = "waitlist_offer", _("A place held from the waitlist")
+    INVITATION = "invitation", _("Invitation to screening")
+    INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
     # Lets an admin prove a gateway's set-up end to end without touching a booking.
     TEST = "test", _("Test message")
 

@@ -25,6 +25,7 @@ from screening.authentication import (
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import OtpRateLimited, ValidationFailed
 from screening.models import EmploymentType, Participant
+from screening.recall.serializers import RecallFieldsSerializer
 from screening.selectors import (
     campaign_get_for_registration,
     participant_get_for_identity,
@@ -61,7 +62,7 @@ class ErrorOutputSerializer(serializers.Serializer):
         ref_name = "ScreeningError"
 
 
-class ParticipantProfileSerializer(serializers.Serializer):
+class ParticipantProfileSerializer(RecallFieldsSerializer):
     """Her own profile. Phone and ID number are masked even for her: a shared or
     lost phone must not show them whole."""
 

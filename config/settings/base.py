@@ -46,10 +46,14 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "screening",
+    "screening.recall",
     "specimens",
     "stations",
     "reach",
     "scheduling",
+    "scheduling.waitlist",
+    "scheduling.invitations",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +96,24 @@ TEMPLATES = [
 ]
 
 
+# What sits between the processes and PostgreSQL (README "PgBouncer"): "none", or
+# "pgbouncer" in transaction mode, where a server connection is one client's only
+# for the length of a transaction.
+POOLER = env_choice("DATABASE_POOLER", "none", ("none", "pgbouncer"))
+
+
+def pooler_options(pooler: str) -> dict:
+    """psycopg's options for the pooler in front. Only the hand-written hot
+    statements bind on the server and so can be prepared (common.rawsql.hot_cursor);
+    the ORM's never are. PgBouncer before 1.21 cannot keep a prepared statement
+    across transactions: behind it they stay unprepared unless
+    DB_PREPARED_STATEMENTS=true says the pooler can (1.21+, max_prepared_statements)."""
+    if env_bool("DB_PREPARED_STATEMENTS", pooler == "none"):
+        return {"prepare_threshold": 5}
+    # None: psycopg never prepares, and hot_cursor binds on the client.
+    return {"prepare_threshold": None}
+
+
 def database_from_url(url: str) -> dict:
     """Parse DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that web
     and worker can both write."""
@@ -109,16 +131,24 @@ def database_from_url(url: str) -> dict:
         # A new PostgreSQL connection costs more than most requests: each process
         # keeps its own for a while.
         config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        if env_bool("DB_PREPARED_STATEMENTS", True):
-            # Only the hand-written hot statements bind on the server and so can
-            # be prepared (common.rawsql.hot_cursor); the ORM's never are. Turn
-            # off behind a pooler in transaction mode that cannot keep them.
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+        config.setdefault("OPTIONS", {}).update(pooler_options(POOLER))
+        # A named cursor lives in one server connection, which a pooler in
+        # transaction mode may hand to another client between two fetches.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = POOLER != "none"
     config["ATOMIC_REQUESTS"] = False
     return config
 
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# A streaming replica for the union's and the hospital's reports and their exports
+# (common.report_reads); unset, reports read the primary.
+if REPORTS_DATABASE_URL := env_str("REPORTS_DATABASE_URL", ""):
+    DATABASES["reports"] = database_from_url(REPORTS_DATABASE_URL)
+    # The test run has no replica of its test database: the same database.
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.report_reads.ReportsRouter"]
+# A report read on a replica further behind than this says so, with its lag.
+REPORTS_LAG_NOTICE_SECONDS = env_int("REPORTS_LAG_NOTICE_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -264,6 +294,19 @@ CACHES = {
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+# Two queues, so that a node of workers can be kept for the messages a woman waits
+# for (`celery worker -Q messages`) while another takes the slow work (imports,
+# summaries, sweeps: `-Q celery`). A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "messages": {}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "messages"}
+    for name in (
+        "notifications.send",
+        "notifications.send_batch",
+        "notifications.send_immediate",
+    )
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -375,6 +418,8 @@ REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
 REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
 QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
 QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
+# How long a place given back is held for the first woman on the waitlist.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120, minimum=1)
 # Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
 # upstream (OTP_LIMIT_*) and not counted here.
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)

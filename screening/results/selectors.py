@@ -77,13 +77,19 @@ def visits_missing_results(*, site_id: int, day: date) -> QuerySet[Visit]:
 
 
 def follow_up_worklist(*, site_ids: list[int] | None) -> QuerySet[FollowUpCase]:
-    """Cases still to be seen through, the urgent first, then the most overdue.
-    None means every site (program admins)."""
+    """The call list (SPEC §8.3): cases still to be seen through, ranked by
+    severity (urgent first within it), then days overdue (the earliest due
+    first), then failed calls (the nearest to being lost first). None means
+    every site (program admins)."""
     cases = FollowUpCase.objects.exclude(status__in=FOLLOW_UP_ENDED)
     if site_ids is not None:
         cases = cases.filter(site_id__in=site_ids)
     return cases.select_related("participant", "visit").order_by(
-        "-urgent", F("due_on").asc(nulls_last=True), "id"
+        F("visit__summary__severity").desc(nulls_last=True),
+        "-urgent",
+        F("due_on").asc(nulls_last=True),
+        "-failed_contacts",
+        "id",
     )
 
 

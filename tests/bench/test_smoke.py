@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 COMMANDS = {
     "turnout": [PYTHON, "-m", "bench.turnout", "--smoke"],
+    "indicators": [PYTHON, "-m", "bench.indicators", "--smoke"],
     "csv_import": [PYTHON, "bench/csv_import.py", "--smoke"],
     "reminders": [PYTHON, "bench/reminders.py", "--smoke"],
     "screening_day": [PYTHON, "bench/screening_day.py", "--smoke"],
@@ -102,6 +103,18 @@ def test_the_turnout_report_counts_every_loaded_appointment_in_every_view(
     assert checks["wrong"] == []
     assert checks["views"] == 12
     assert checks["places_taken"] == checks["expected"]["quota_used"]
+
+
+def test_the_indicators_count_every_woman_once_and_the_union_sees_rounded_counts(
+    smoke_runs,
+) -> None:
+    checks = ran(smoke_runs, "indicators")
+
+    assert checks["women"] == 300
+    assert checks["hpv_positive"] == checks["hpv_positive_sql"]
+    assert checks["union_not_rounded"] == []
+    assert checks["year_columns"] == 5
+    assert checks["xlsx_bytes"] > 0
 
 
 def test_the_lab_import_records_every_row_once(smoke_runs) -> None:

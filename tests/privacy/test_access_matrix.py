@@ -70,6 +70,9 @@ UNION = _only({"union": OK, "admin": OK}, DENIED)
 # A union steward's own pages: her counts and the sign-ups she started.
 STEWARD = _only({"steward": OK}, DENIED)
 STAFF_DESK = ("clinic_1", "clinic_2", "admin")
+REPORTING = _only(
+    dict.fromkeys(("clinic_1", "clinic_2", "union", "admin"), OK | {403, 422}), DENIED
+)
 
 # First match wins; patterns are the route as the URL configuration spells it.
 RULES = [
@@ -89,6 +92,8 @@ RULES = [
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
+    Rule(r"^api/v1/waitlist/<", PARTICIPANT_OBJECT),
+    Rule(r"^api/v1/waitlist/$", PARTICIPANT_SELF),
     Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^my/", PARTICIPANT_SELF),
     # The fixture's booking has no visit and there is no manifest, and a list
@@ -119,14 +124,20 @@ RULES = [
     Rule(r"^my/day/$", PARTICIPANT_SELF),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
+    # Official reporting: every staff role; the union's figures are suppressed
+    # and its requests for the hospital's files refused (tests/indicators).
+    Rule(r"^(api/v1/)?reports/", REPORTING),
+    Rule(r"^quiz/<", PARTICIPANT_SELF),
     Rule(r"^(api/v1/reports|union)/", UNION),
+    # Next-due register: lists women, so program admins only.
+    Rule(r"^recall/", _only({"admin": OK}, DENIED)),
     Rule(r"^steward/", STEWARD),
 ]
 
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "specimens|stations|scheduling)/$": "/admin/screening/",
+    "specimens|stations|scheduling|indicators)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
@@ -200,6 +211,7 @@ def world() -> World:
         "import_id": str(upload.pk),
         "case_id": "1",
         "item_id": "1",
+        "entry_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
@@ -216,6 +228,9 @@ def world() -> World:
 def path_for(route: str, kwargs: dict[str, str]) -> str:
     if route in REGEX_EXAMPLES:
         return REGEX_EXAMPLES[route]
+    # The admin's app index lists every app with an admin: any one will do.
+    if route.startswith("admin/^(?P<app_label>"):
+        return "/admin/screening/"
     assert "(?P" not in route, f"Add an example for {route}"
     assert "^" not in route, f"Add an example for {route}"
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route)
