@@ -53,6 +53,13 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "messagetemplate": ("change", "view"),
         "notification": ("change", "view"),
     },
+    "specimens": {
+        # The wording of the clinical history questions (the hospital approves
+        # it); never her answers.
+        "historyquestion": ("add", "change", "view"),
+        # Each campaign's failsafe limits (remind, escalate, lost) and digest phone.
+        "failsafepolicy": ("add", "change", "view"),
+    },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},
     # Lifting a lock-out before its cool-off ends.

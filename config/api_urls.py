@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("scheduling.waitlist.api_urls")),
     path("", include("scheduling.desk.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
+    path("", include("specimens.failsafe.api_urls")),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.favicon import favicon
 from config.health import healthz
+from specimens.failsafe import urls as failsafe_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -21,7 +22,10 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("sms/receipts/", include("notifications.urls")),
     path("", include("accounts.urls")),
+    path("desk/specimens/", include("specimens.failsafe.urls")),
     path("desk/specimens/", include("specimens.urls")),
+    path("my/history/", include("specimens.history.urls")),
+    path("", include(failsafe_urls.union_urlpatterns)),
     path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
     path("", include("screening.recall.urls")),

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", _("A place held from the waitlist")
     INVITATION = "invitation", _("Invitation to screening")
     INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
+    FAILSAFE_DIGEST = "failsafe_digest", _("Failsafe digest for the clinic lead")
     # Lets an admin prove a gateway's set-up end to end without touching a booking.
     TEST = "test", _("Test message")
 

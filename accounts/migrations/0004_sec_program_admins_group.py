@@ -20,11 +20,11 @@ def _permissions(apps):  # type: ignore[no-untyped-def]
     wanted = program_admin_codenames()
     found = []
     for app_label, codename in wanted:
-        # An app migrated after this one (added later) has no permissions yet:
-        # program_admins_group_ensure gives them to the group after migrate.
         permission = Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
         ).first()
+        # A model a later migration makes has no permission yet: the
+        # post_migrate sync (accounts.program_admins) grants it after migrate.
         if permission is not None:
             found.append(permission)
     return found

@@ -371,7 +371,13 @@ OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, mini
 RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 # The specimens app sits below the site roster; this names the function that says
 # which sites' tubes a member of staff may see (None: every site).
-SPECIMEN_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# Her result page sits below the specimens app; this names the function that
+# lists her tubes still out, so the page never shows "no news" as normal.
+RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+# Lab rows are matched on tube barcodes by a layer above screening, named here so
+# that screening never imports it.
+RESULT_IMPORT_ROW_MATCHER = "specimens.lab_import.matching.rows_match"

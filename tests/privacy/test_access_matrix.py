@@ -91,6 +91,12 @@ RULES = [
     # asks which site: desk staff get a not-found or a 403 here, never a
     # woman's tubes; tests/specimens covers which site's staff may open what.
     # Everyone else is kept out.
+    # The failsafe list, its digest and turnaround: desk staff of any site (their
+    # own sites' items only, tests/specimens/test_failsafe_worklist.py), a
+    # program admin sees every site; the union and women are kept out.
+    Rule(r"^(desk/specimens|api/v1/clinic)/failsafe/<", CLINIC_OBJECT),
+    Rule(r"^(desk/specimens|api/v1/clinic)/(failsafe|turnaround)/", CLINIC),
+    Rule(r"^api/v1/clinic/specimens/turnaround/$", CLINIC),
     Rule(r"^desk/specimens/", _only(dict.fromkeys(STAFF_DESK, OK | DENIED), DENIED)),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
@@ -174,6 +180,7 @@ def world() -> World:
         "import_id": str(upload.pk),
         "case_id": "1",
         "entry_id": "1",
+        "item_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
