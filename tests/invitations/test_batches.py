@@ -189,3 +189,27 @@ def test_a_deferral_that_ended_puts_her_back_in_the_next_batch(world):
     )
 
     assert statuses(batch)[woman.pk] == ("drafted", "")
+
+
+def test_union_staff_read_the_counts_and_nobody_else(world):
+    from rest_framework.test import APIClient
+
+    from tests.accounts.factories import UserFactory
+
+    batch = batch_draft(
+        campaign=world["campaign"], by=world["admin"], due_by=TODAY, today=TODAY
+    )
+    url = f"/api/v1/reports/invitation-batches/?campaign={world['campaign'].pk}"
+    union, clinic = APIClient(), APIClient()
+    union.force_authenticate(UserFactory(username="u_inv", role="union"))
+    clinic.force_authenticate(UserFactory(username="c_inv", role="clinic"))
+
+    answer = union.get(url)
+
+    assert answer.status_code == 200
+    assert answer.json()[0]["id"] == batch.pk
+    assert answer.json()[0]["counts"]["excluded:deferred"] is None
+    assert clinic.get(url).status_code == 403
+    assert (
+        union.get("/api/v1/reports/invitation-batches/?campaign=x").status_code == 404
+    )
