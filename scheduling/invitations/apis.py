@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsUnionStaff
-from scheduling.errors import CampaignNotFound
 from scheduling.invitations.models import InvitationBatch
 from scheduling.invitations.selectors import batch_counts_for_union
+from screening.errors import CampaignRequired
 
 
 class InvitationBatchCountsApi(APIView):
@@ -26,7 +26,8 @@ class InvitationBatchCountsApi(APIView):
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("campaign", "")
         if not raw.isdigit():
-            raise CampaignNotFound
+            # Which campaign's batches: a 400 with its code, not a guess.
+            raise CampaignRequired
         batches = InvitationBatch.objects.filter(campaign_id=int(raw)).order_by("id")
         return Response(
             [

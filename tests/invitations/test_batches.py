@@ -210,6 +210,6 @@ def test_union_staff_read_the_counts_and_nobody_else(world):
     assert answer.json()[0]["id"] == batch.pk
     assert answer.json()[0]["counts"]["excluded:deferred"] is None
     assert clinic.get(url).status_code == 403
-    assert (
-        union.get("/api/v1/reports/invitation-batches/?campaign=x").status_code == 404
-    )
+    bad = union.get("/api/v1/reports/invitation-batches/?campaign=x")
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "campaign_required"
