@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from common.models import AuditEvent
 from notifications.models import Notification
-from scheduling.invitations.models import Invitation
+from scheduling.invitations.models import Invitation, InvitationBatch
 from scheduling.invitations.selectors import batch_counts, batch_counts_for_union
 from scheduling.invitations.services import (
     batch_approve,
@@ -213,3 +213,32 @@ def test_union_staff_read_the_counts_and_nobody_else(world):
     bad = union.get("/api/v1/reports/invitation-batches/?campaign=x")
     assert bad.status_code == 400
     assert bad.json()["code"] == "campaign_required"
+
+
+def test_a_program_admin_drafts_reviews_and_approves_in_the_admin(world, client):
+    from tests.accounts.factories import program_admin
+
+    client.force_login(program_admin("pa_inv"))
+
+    added = client.post(
+        "/admin/invitations/invitationbatch/add/",
+        {
+            "campaign": world["campaign"].pk,
+            "due_by": TODAY.isoformat(),
+            "never_screened": "on",
+            "non_responders": "on",
+        },
+    )
+    batch = InvitationBatch.objects.get()
+    review = client.get(f"/admin/invitations/invitationbatch/{batch.pk}/change/")
+    approved = client.post(
+        "/admin/invitations/invitationbatch/",
+        {"action": "approve", "_selected_action": [batch.pk]},
+    )
+
+    assert added.status_code == 302
+    assert "excluded:deferred: 1" in review.content.decode()
+    assert world["deferred"].full_name not in review.content.decode()
+    assert approved.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "approved"
