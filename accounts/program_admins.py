@@ -36,6 +36,8 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # The rooms of the screening day.
+    "stations": {"station": ("add", "change", "view")},
     # Invitation batches: drafted, reviewed (counts only) and approved.
     "invitations": {"invitationbatch": ("add", "view")},
     # Intervals to the next screening, edited next to their summary rules.
@@ -59,6 +61,16 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "historyquestion": ("add", "change", "view"),
         # Each campaign's failsafe limits (remind, escalate, lost) and digest phone.
         "failsafepolicy": ("add", "change", "view"),
+    },
+    # Official reporting: the indicators' words, targets, prices and the quiz's
+    # questions; never a woman's quiz take.
+    "indicators": {
+        "indicatordefinition": ("change", "view"),
+        "campaigntarget": ("add", "change", "view", "delete"),
+        "unitprice": ("add", "change", "view", "delete"),
+        "quizversion": ("add", "change", "view"),
+        "quizquestion": ("add", "change", "view", "delete"),
+        "quizchoice": ("add", "change", "view", "delete"),
     },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},

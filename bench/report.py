@@ -18,6 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.report_scale import scale_lines
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("BENCH_DATA") or ROOT / "var" / "bench")
 
@@ -67,7 +69,7 @@ def replace_section(doc: Path, heading: str, body: str) -> None:
 
 
 def _split(split: dict[str, float]) -> str:
-    shown = ("gunicorn", "postgres", "celery", "redis-server", "other")
+    shown = ("gunicorn", "postgres", "pgbouncer", "celery", "redis-server", "other")
     parts = [f"{name} {split[name]:.2f}" for name in shown if split.get(name)]
     return ", ".join(parts) + f" ms (total {sum(split.values()):.2f} ms)"
 
@@ -235,11 +237,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         checks, ok = smoke_checks(args.smoke)
+        for line in scale_lines(DATA, stats, _split):
+            print(line)
         print(json.dumps({"bench": "serving", "ok": ok, "checks": checks}))
         raise SystemExit(0 if ok else "serving smoke run: a check failed")
 
     lines, weight = _serving_lines()
     lines += _profile_lines()
+    lines += scale_lines(DATA, stats, _split)
     for line in lines:
         print(line)
     section = _section(lines, weight, args)

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from indicators import urls as indicator_urls
 from scheduling.reports import urls as report_urls
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("scheduling.waitlist.api_urls")),
     path("", include("scheduling.invitations.api_urls")),
     path("", include("scheduling.desk.api_urls")),
+    path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
     path("", include("specimens.failsafe.api_urls")),
+    path("", include(indicator_urls.api_urlpatterns)),
 ]

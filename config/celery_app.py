@@ -66,6 +66,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
+    # The report counts' deltas folded on the primary: a reports replica reads
+    # without folding (common.report_reads).
+    "fold-report-counts": {
+        "task": "scheduling.reports_fold",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Summaries and lab imports whose task was lost with the broker.
     "results-sweep": {
         "task": "screening.results_sweep",

@@ -13,6 +13,7 @@ from scheduling.demo_specimens import demo_specimens
 from scheduling.models import Service, Site, SlotTemplate
 from scheduling.services import slots_generate
 from screening.models import Campaign, CampaignStatus, District, ServiceScope
+from stations.demo import stations_demo_seed
 
 DEMO_CAMPAIGN_TITLE = "新就业形态女性劳动者“两癌”筛查"
 DEMO_DAYS = 14
@@ -86,6 +87,8 @@ def _demo_places() -> tuple[list[District], list[Site]]:
         )
         site.services.add(*services)
         sites.append(site)
+    # The first site runs its day through stations; the others keep the plain desk.
+    stations_demo_seed(site=sites[0])
     return districts, sites
 
 

@@ -41,6 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from common.report_reads import reports_connection
 from scheduling.reports.rollup_sql import (
     CREATE_TABLE,
     DROP,
@@ -118,7 +119,9 @@ def uninstall(schema_editor: Any = None) -> None:
 
 
 def rollup_available() -> bool:
-    """Whether the triggers are there and count days in the zone pages use."""
+    """Whether the triggers are there and count days in the zone pages use (on
+    the database reports read: a replica has the primary's functions)."""
+    connection = reports_connection()
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
@@ -163,7 +166,7 @@ def sums(
     if last is not None:
         where.append("day <= %s")
         params.append(last)
-    with connection.cursor() as cursor:
+    with reports_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT {day}, value, measure, sum(n)::bigint, sum(keysum)::bigint "  # noqa: S608 - fixed names; values are parameters # nosec B608
             f"FROM {TABLE} WHERE {' AND '.join(where)} GROUP BY 1, 2, 3",

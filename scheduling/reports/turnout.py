@@ -57,6 +57,7 @@ from datetime import date
 from typing import Any
 
 from common.cellkey import Atom, mask_perturbed, published
+from common.report_reads import replica_lag_seconds, report_reads
 from common.suppression import (
     OUTCOME_THRESHOLD,
     TURNOUT_THRESHOLD,
@@ -116,6 +117,8 @@ class TurnoutReport:
     groups: list[GroupRow]
     group_measures: tuple[str, ...]
     series: list[GroupRow]
+    # Seconds the reports replica was behind the primary; None on the primary.
+    lag_seconds: float | None = None
 
 
 def campaign_get_for_report(*, campaign_id: int | str | None) -> Campaign:
@@ -288,18 +291,21 @@ def turnout_report(
     use_rollup: bool = True,
 ) -> TurnoutReport:
     """The campaign's turnout, perturbed (common.cellkey) and suppressed
-    (threshold 5). See the module docstring."""
-    counts = turnout_counts(
-        campaign=campaign,
-        group_by=group_by,
-        date_from=date_from,
-        date_to=date_to,
-        use_rollup=use_rollup,
-    )
+    (threshold 5). See the module docstring. Read from the reports replica
+    when there is one (common.report_reads)."""
+    with report_reads() as alias:
+        lag = replica_lag_seconds(alias)
+        counts = turnout_counts(
+            campaign=campaign,
+            group_by=group_by,
+            date_from=date_from,
+            date_to=date_to,
+            use_rollup=use_rollup,
+        )
+        labels = group_labels(group_by, campaign, counts.keys)
     suppressed = mask_perturbed(
         suppress_table(counts.table, threshold=TURNOUT_THRESHOLD), counts.published
     )
-    labels = group_labels(group_by, campaign, counts.keys)
     return TurnoutReport(
         campaign=campaign,
         date_from=date_from,
@@ -322,6 +328,7 @@ def turnout_report(
             else APPOINTMENT_MEASURES
         ),
         series=_series(counts.series, counts.published_series),
+        lag_seconds=lag,
     )
 
 
@@ -373,4 +380,5 @@ def report_as_dict(report: TurnoutReport) -> dict[str, Any]:
             {"key": g.key, "label": g.label, **cells(g.cells)} for g in report.groups
         ],
         "series": [{"day": s.key, **cells(s.cells)} for s in report.series],
+        "replica_lag_seconds": report.lag_seconds,
     }

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from common.cellkey import Atom
+from common.report_reads import reports_alias, reports_connection
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
 from scheduling.reports import rollup
 from scheduling.reports.groups import group_expression
@@ -71,8 +72,10 @@ def collect(
     use_rollup: bool,
 ) -> Counts:
     person_group = group_by if group_by is None or group_by in PERSON_GROUPS else None
+    alias = reports_alias()
     if use_rollup and rollup.rollup_available():
-        with transaction.atomic():
+        # One snapshot for all the sums, on whichever database reports read.
+        with transaction.atomic(using=alias):
             return _rollup_counts(campaign, date_from, date_to, group_by)
     start, end = _bounds(date_from, date_to)
     with _analytic_queries():
@@ -93,10 +96,11 @@ def _analytic_queries() -> Iterator[None]:
     keeps the hash of a million participants out of temporary files. SET LOCAL
     ends with the transaction, so nothing leaks to the pooled connection.
     """
+    connection = reports_connection()
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
@@ -223,7 +227,10 @@ def _rollup_counts(
     date_to: date | None,
     group_by: str | None,
 ) -> Counts:
-    rollup.fold(campaign_id=campaign.pk)
+    if reports_alias() == DEFAULT_DB_ALIAS:
+        rollup.fold(campaign_id=campaign.pk)
+    # A replica cannot fold: it sums folded and delta rows alike, which come to
+    # the same (beat folds on the primary: scheduling.reports_fold).
     return Counts(
         appointments=_rollup_appointments(campaign, date_from, date_to, group_by),
         registrations=_rollup_registrations(campaign, date_from, date_to, group_by),
