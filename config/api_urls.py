@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include("scheduling.waitlist.api_urls")),
+    path("", include("scheduling.invitations.api_urls")),
     path("", include("scheduling.desk.api_urls")),
     path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
