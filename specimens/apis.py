@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsClinicStaff
-from common.schema import bad_request
+from common.schema import ERROR_SCHEMA, bad_request
 from specimens.errors import FilterInvalid
 from specimens.label_svg import labels_svg
 from specimens.labels import labels_for
@@ -26,6 +26,13 @@ from specimens.selectors import live_specimens, visit_of_appointment, visit_spec
 from specimens.services import specimen_create_at_appointment, specimen_reject
 
 MAX_ID = 2**31 - 1
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ERROR_SCHEMA, description=description)
+
+
+OTHER_SITE = _error("other_site: a site the caller does not work at.")
 
 
 class SpecimenOutput(serializers.Serializer):
@@ -107,7 +114,11 @@ class SpecimenListCreateApi(APIView):
 
     @extend_schema(
         parameters=[ListQuery],
-        responses={200: ListOutput, 400: bad_request("A filter not understood.")},
+        responses={
+            200: ListOutput,
+            400: bad_request("filter_invalid: a filter not understood."),
+            403: OTHER_SITE,
+        },
     )
     def get(self, request: Request) -> Response:
         query = _query(request)
@@ -121,7 +132,15 @@ class SpecimenListCreateApi(APIView):
 
     @extend_schema(
         request=CreateInput,
-        responses={201: SpecimenOutput, 400: bad_request("No such kind.")},
+        responses={
+            201: SpecimenOutput,
+            400: bad_request("No such kind, or no appointment id."),
+            403: OTHER_SITE,
+            409: _error(
+                "not_checked_in, already_collected (a live tube of that kind), "
+                "or nothing_to_sample (her screening takes no such tube)."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         data = CreateInput(data=request.data)
@@ -140,7 +159,13 @@ class SpecimenRejectApi(APIView):
 
     @extend_schema(
         request=RejectInput,
-        responses={200: RejectedOutput, 400: bad_request("No known reason.")},
+        responses={
+            200: RejectedOutput,
+            400: _error("reason_invalid: no known reason."),
+            403: OTHER_SITE,
+            404: _error("specimen_not_found."),
+            409: _error("already_resulted, or status_changed (already rejected)."),
+        },
     )
     def post(self, request: Request, specimen_id: int) -> Response:
         raw = request.data.get("reason") if hasattr(request.data, "get") else None
@@ -164,7 +189,10 @@ class LabelsSvgApi(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
+        operation_id="clinic_appointments_labels_svg",
         responses={
+            403: OTHER_SITE,
+            404: _error("visit_not_found: no check-in for this appointment."),
             (200, "image/svg+xml"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="One 50 x 30 mm label per live tube."
             ),
