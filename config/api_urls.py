@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
     path("", include("specimens.failsafe.api_urls")),
+    path("", include("specimens.api_urls")),
     path("", include(indicator_urls.api_urlpatterns)),
 ]
