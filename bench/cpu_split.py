@@ -28,7 +28,7 @@ DATA = Path(
 )
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 # Shown by name; anything else on the machine is summed as "other".
-KNOWN = ("gunicorn", "postgres", "celery", "redis-server")
+KNOWN = ("gunicorn", "postgres", "celery", "redis-server", "pgbouncer")
 
 
 def _processes() -> dict[str, tuple[str, int]]:

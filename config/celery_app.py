@@ -66,11 +66,30 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
+    # The report counts' deltas folded on the primary: a reports replica reads
+    # without folding (common.report_reads).
+    "fold-report-counts": {
+        "task": "scheduling.reports_fold",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Summaries and lab imports whose task was lost with the broker.
     "results-sweep": {
         "task": "screening.results_sweep",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
+    },
+    # Offers of held places that lapsed pass on; free places go to the line.
+    "waitlist-sweep": {
+        "task": "waitlist.sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Invited women who booked, and those who never answered.
+    "invitations-sweep": {
+        "task": "invitations.sweep",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
     },
     # The retention schedule (SPEC §4a): quiet hours, Asia/Shanghai.
     "purge-expired": {

@@ -14,7 +14,7 @@ $BIN/ruff check .
 echo "== import contracts (pyproject.toml [tool.importlinter])"
 $BIN/lint-imports --no-logo
 echo "== bandit (medium and above; exceptions and reasons: docs/security.md)"
-$BIN/bandit -r common accounts screening scheduling notifications config -ll -q
+$BIN/bandit -r common accounts screening scheduling notifications reach config -ll -q
 echo "== pip-audit"
 # A vulnerability found fails the run. Where the vulnerability service cannot be
 # reached, nothing was audited: say so loudly instead of printing a false "clean".
@@ -29,5 +29,34 @@ else
 fi
 echo "== migrations match the models"
 $BIN/python manage.py makemigrations --check --dry-run
-echo "== pytest"
-$BIN/pytest "$@"
+if [ "$#" -gt 0 ]; then
+  echo "== pytest $*"
+  exec $BIN/pytest "$@"
+fi
+
+# The suite runs once, in two parts that together are all of it. The database-
+# facing apps (their services, the race tests, the worker crash and broker flush
+# tests) go through PgBouncer in transaction mode, as production does
+# (docker-compose.yml); the rest, and the prepared-statement tests that only a
+# direct connection can show, reach PostgreSQL directly.
+POOLED=(tests/scheduling tests/notifications tests/specimens tests/screening tests/common)
+bash scripts/ensure-pgbouncer.sh
+PGBOUNCER_PORT="${PGBOUNCER_PORT:-6543}"
+POOLED_URL=$($BIN/python - "$PGBOUNCER_PORT" <<'PY'
+import os, sys
+from urllib.parse import urlsplit, urlunsplit
+url = urlsplit(os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang"))
+netloc = url.netloc.rsplit("@", 1)[0] + "@" if "@" in url.netloc else ""
+host = "127.0.0.1" if url.hostname in (None, "localhost") else url.hostname
+print(urlunsplit(url._replace(netloc=f"{netloc}{host}:{sys.argv[1]}", path=url.path + "_pooled")))
+PY
+)
+DIRECT=(tests/common/test_rawsql.py)
+for path in tests/*; do
+  [[ " ${POOLED[*]} " == *" $path "* || "$path" == tests/__* ]] && continue
+  if [ -d "$path" ] || [[ "$path" == tests/test_*.py ]]; then DIRECT+=("$path"); fi
+done
+echo "== pytest, PostgreSQL directly"
+$BIN/pytest "${DIRECT[@]}"
+echo "== pytest behind PgBouncer (transaction mode): ${POOLED[*]}"
+DATABASE_URL="$POOLED_URL" DATABASE_POOLER=pgbouncer $BIN/pytest "${POOLED[@]}"

@@ -32,3 +32,4 @@ class RecollectionAdmin(admin.ModelAdmin):
 
 # The failsafe's admin lives in its own package.
 from specimens.failsafe import admin as _failsafe_admin  # noqa: E402, F401
+from specimens.history import admin as history_admin  # noqa: E402, F401  (registers)

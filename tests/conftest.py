@@ -14,6 +14,7 @@ from django.core.cache import cache
 from config.celery_app import app as celery_app
 from notifications import rendering
 from notifications.backends import locmem
+from tests import pooler
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -94,3 +95,6 @@ def _close_stray_connections(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+    connection.close()
+    if settings.POOLER == "pgbouncer":
+        pooler.release_database(connection.settings_dict)

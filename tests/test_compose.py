@@ -15,8 +15,8 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 
-DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
-LONG_RUNNING_DJANGO_SERVICES = ("web", "worker", "beat")
+DJANGO_SERVICES = ("migrate", "web", "worker", "worker-messages", "beat")
+LONG_RUNNING_DJANGO_SERVICES = ("web", "worker", "worker-messages", "beat")
 REQUIRED_PRODUCTION_SECRETS = (
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEY",
@@ -136,7 +136,11 @@ def test_django_services_use_production_settings_and_the_compose_db_and_redis(
         environment = services[name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert environment["DATABASE_URL"] == (
-            "postgres://ankang:${POSTGRES_PASSWORD}@db:5432/ankang"
+            "postgres://ankang:${POSTGRES_PASSWORD}@pgbouncer:6432/ankang"
+        )
+        assert environment["DATABASE_POOLER"] == "pgbouncer"
+        assert environment["REPORTS_DATABASE_URL"] == (
+            "postgres://ankang:${POSTGRES_PASSWORD}@db-replica:5432/ankang"
         )
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
 
@@ -155,7 +159,7 @@ def test_the_web_port_is_published_on_loopback_only_for_the_proxy_in_front(
     services: dict[str, Any], env_example: dict[str, str]
 ) -> None:
     # Reachable around the proxy, anyone could write their own X-Forwarded-For.
-    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["web"]["ports"] == ["127.0.0.1:8000-8001:8000"]
     assert env_example["TRUSTED_PROXY_HOPS"] == "1"
 
 
@@ -170,10 +174,67 @@ def test_web_healthcheck_asks_healthz_with_python_because_slim_has_no_curl(
     assert "curl" not in str(test)
 
 
-def test_worker_runs_celery_with_two_processes(services: dict[str, Any]) -> None:
+def test_workers_run_celery_with_two_processes_each_on_its_own_queue(
+    services: dict[str, Any],
+) -> None:
     assert services["worker"]["command"] == (
-        "celery -A config.celery_app worker -l info --concurrency 2"
+        "celery -A config.celery_app worker -l info --concurrency 2 -Q celery"
     )
+    assert services["worker-messages"]["command"] == (
+        "celery -A config.celery_app worker -l info --concurrency 2 -Q messages"
+    )
+
+
+def test_two_web_groups_and_two_message_workers_beside_one_beat(
+    services: dict[str, Any],
+) -> None:
+    assert services["web"]["deploy"]["replicas"] == 2
+    assert services["worker-messages"]["deploy"]["replicas"] == 2
+    assert services["beat"]["deploy"]["replicas"] == 1
+
+
+def test_the_queues_the_workers_take_are_the_queues_tasks_are_routed_to(
+    services: dict[str, Any],
+) -> None:
+    from django.conf import settings
+
+    taken = {
+        services[name]["command"].rsplit("-Q ", 1)[1]
+        for name in ("worker", "worker-messages")
+    }
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+
+    assert taken == set(settings.CELERY_TASK_QUEUES)
+    assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} == taken
+
+
+def test_pgbouncer_is_debian_s_in_transaction_mode_in_front_of_db(
+    services: dict[str, Any],
+) -> None:
+    pgbouncer = services["pgbouncer"]
+    dockerfile = (ROOT / pgbouncer["build"]["context"] / "Dockerfile").read_text()
+    ini = (ROOT / pgbouncer["build"]["context"] / "pgbouncer.ini").read_text()
+
+    assert dockerfile.splitlines()[2] == "FROM debian:bookworm-slim"
+    assert "apt-get install -y --no-install-recommends pgbouncer" in dockerfile
+    assert "pool_mode = transaction" in ini
+    assert "ankang = host=db port=5432 dbname=ankang" in ini
+    assert "listen_port = 6432" in ini
+    assert pgbouncer["depends_on"]["db"] == {"condition": "service_healthy"}
+
+
+def test_the_reports_replica_streams_from_db_by_a_base_backup(
+    services: dict[str, Any],
+) -> None:
+    replica = services["db-replica"]
+    command = " ".join(replica["command"])
+    allow = services["db"]["volumes"][1].split(":")[0]
+
+    assert replica["image"] == services["db"]["image"] == "postgres:15"
+    assert "pg_basebackup -h db -U ankang" in command
+    assert "-R -X stream" in command
+    assert "hot_standby=on" in command
+    assert "host replication ankang" in (ROOT / allow).read_text()
 
 
 def test_migrate_runs_once_and_is_never_restarted(services: dict[str, Any]) -> None:
@@ -207,7 +268,7 @@ def test_db_and_redis_have_healthchecks_and_volumes(compose: dict[str, Any]) -> 
     assert redis["image"] == "redis:7"
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert "redis_data:/data" in redis["volumes"]
-    assert set(compose["volumes"]) == {"postgres_data", "redis_data"}
+    assert set(compose["volumes"]) == {"postgres_data", "replica_data", "redis_data"}
 
 
 def test_redis_is_append_only_and_never_evicts(services: dict[str, Any]) -> None:

@@ -20,11 +20,11 @@ def _permissions(apps):  # type: ignore[no-untyped-def]
     wanted = program_admin_codenames()
     found = []
     for app_label, codename in wanted:
-        # A model of an app migrated after this one has no table yet, nor
-        # permission: program_admins_group_ensure adds it after migrate.
         permission = Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
         ).first()
+        # A model a later migration makes has no permission yet: the
+        # post_migrate sync (accounts.program_admins) grants it after migrate.
         if permission is not None:
             found.append(permission)
     return found

@@ -46,8 +46,14 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "screening",
+    "screening.recall",
     "specimens",
+    "stations",
+    "reach",
     "scheduling",
+    "scheduling.waitlist",
+    "scheduling.invitations",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Binds a WeChat openid waiting in her session once she has proved her phone.
+    "reach.middleware.WeChatBindMiddleware",
     # After the messages: a session ended for idleness says so on the login page.
     "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -88,6 +96,24 @@ TEMPLATES = [
 ]
 
 
+# What sits between the processes and PostgreSQL (README "PgBouncer"): "none", or
+# "pgbouncer" in transaction mode, where a server connection is one client's only
+# for the length of a transaction.
+POOLER = env_choice("DATABASE_POOLER", "none", ("none", "pgbouncer"))
+
+
+def pooler_options(pooler: str) -> dict:
+    """psycopg's options for the pooler in front. Only the hand-written hot
+    statements bind on the server and so can be prepared (common.rawsql.hot_cursor);
+    the ORM's never are. PgBouncer before 1.21 cannot keep a prepared statement
+    across transactions: behind it they stay unprepared unless
+    DB_PREPARED_STATEMENTS=true says the pooler can (1.21+, max_prepared_statements)."""
+    if env_bool("DB_PREPARED_STATEMENTS", pooler == "none"):
+        return {"prepare_threshold": 5}
+    # None: psycopg never prepares, and hot_cursor binds on the client.
+    return {"prepare_threshold": None}
+
+
 def database_from_url(url: str) -> dict:
     """Parse DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that web
     and worker can both write."""
@@ -105,16 +131,24 @@ def database_from_url(url: str) -> dict:
         # A new PostgreSQL connection costs more than most requests: each process
         # keeps its own for a while.
         config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        if env_bool("DB_PREPARED_STATEMENTS", True):
-            # Only the hand-written hot statements bind on the server and so can
-            # be prepared (common.rawsql.hot_cursor); the ORM's never are. Turn
-            # off behind a pooler in transaction mode that cannot keep them.
-            config.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+        config.setdefault("OPTIONS", {}).update(pooler_options(POOLER))
+        # A named cursor lives in one server connection, which a pooler in
+        # transaction mode may hand to another client between two fetches.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = POOLER != "none"
     config["ATOMIC_REQUESTS"] = False
     return config
 
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+# A streaming replica for the union's and the hospital's reports and their exports
+# (common.report_reads); unset, reports read the primary.
+if REPORTS_DATABASE_URL := env_str("REPORTS_DATABASE_URL", ""):
+    DATABASES["reports"] = database_from_url(REPORTS_DATABASE_URL)
+    # The test run has no replica of its test database: the same database.
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["common.report_reads.ReportsRouter"]
+# A report read on a replica further behind than this says so, with its lag.
+REPORTS_LAG_NOTICE_SECONDS = env_int("REPORTS_LAG_NOTICE_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -260,6 +294,19 @@ CACHES = {
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+# Two queues, so that a node of workers can be kept for the messages a woman waits
+# for (`celery worker -Q messages`) while another takes the slow work (imports,
+# summaries, sweeps: `-Q celery`). A worker started without -Q consumes both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "messages": {}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "messages"}
+    for name in (
+        "notifications.send",
+        "notifications.send_batch",
+        "notifications.send_immediate",
+    )
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -330,6 +377,31 @@ SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
 # The secret path segment of the delivery-receipt endpoints; empty turns them off.
 SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
 
+# --- Reaching every woman (SPEC §8.5): WeChat and voice beside SMS. Empty turns
+# a channel off; a woman's chain (WeChat → SMS → voice by default) skips it.
+WECHAT_BACKEND = env_choice("WECHAT_BACKEND", "", ("", "console", "locmem", "wechat"))
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_AUTHORIZE_URL = env_str(
+    "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+# The official account's subscribe notice (订阅通知); a mini program's is
+# cgi-bin/message/subscribe/send.
+WECHAT_SUBSCRIBE_PATH = env_str(
+    "WECHAT_SUBSCRIBE_PATH", "cgi-bin/message/subscribe/bizsend"
+)
+# The Token set in the account's server configuration: signs the event pushes
+# (delivery of subscribe messages). Empty turns the event endpoint off.
+WECHAT_EVENT_TOKEN = env_str("WECHAT_EVENT_TOKEN", "")
+WECHAT_TIMEOUT_SECONDS = env_int("WECHAT_TIMEOUT_SECONDS", 10, minimum=1)
+VOICE_BACKEND = env_choice("VOICE_BACKEND", "", ("", "console", "locmem", "aliyun"))
+VOICE_ENDPOINT = env_str("VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
+VOICE_SHOW_NUMBER = env_str("VOICE_SHOW_NUMBER", "")
+# A message sent on a channel that reports delivery and still unreported after
+# this long goes on down her chain.
+CHAIN_RECEIPT_WAIT_MINUTES = env_int("CHAIN_RECEIPT_WAIT_MINUTES", 30, minimum=1)
+
 # --- Retention and key rotation (SPEC §4a, DOMAIN §4.3).
 # Participants are anonymised this many days after their campaign's last day
 # (unless a follow-up case is still open); outbox rows lose their phone after
@@ -346,6 +418,8 @@ REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
 REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
 QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
 QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
+# How long a place given back is held for the first woman on the waitlist.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120, minimum=1)
 # Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
 # upstream (OTP_LIMIT_*) and not counted here.
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
@@ -370,6 +444,14 @@ SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # Her result page sits below the specimens app; this names the function that
 # lists her tubes still out, so the page never shows "no news" as normal.
 RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
+# The same roster for the stations of the screening day (also below scheduling).
+STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# How she picks her next station where order does not matter (ADR 0014):
+# "shortest_wait" or "in_order".
+STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+# Lab rows are matched on tube barcodes by a layer above screening, named here so
+# that screening never imports it.
+RESULT_IMPORT_ROW_MATCHER = "specimens.lab_import.matching.rows_match"

@@ -131,6 +131,11 @@ class TurnoutReportSerializer(serializers.Serializer):
     totals = TurnoutTotalsSerializer()
     groups = TurnoutGroupSerializer(many=True)
     series = TurnoutDaySerializer(many=True)
+    replica_lag_seconds = serializers.FloatField(
+        allow_null=True,
+        help_text="Seconds the reports replica was behind the primary when "
+        "read; null when reports read the primary.",
+    )
 
     class Meta:
         ref_name = "TurnoutReport"
@@ -149,6 +154,11 @@ class OutcomeReportSerializer(serializers.Serializer):
     threshold = serializers.IntegerField()
     counts = OutcomeCountsSerializer()
     indicators = OutcomeIndicatorsSerializer()
+    replica_lag_seconds = serializers.FloatField(
+        allow_null=True,
+        help_text="Seconds the reports replica was behind the primary when "
+        "read; null when reports read the primary.",
+    )
 
     class Meta:
         ref_name = "OutcomeReport"

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from common.cellkey import Atom, mask_perturbed, published
+from common.report_reads import replica_lag_seconds, report_reads
 from common.suppression import OUTCOME_THRESHOLD, Cell, Rate, Table, suppress_table
 from screening import selectors as screening_selectors
 from screening.models import Campaign
@@ -44,18 +45,23 @@ class OutcomeReport:
     date_to: date | None
     threshold: int
     cells: dict[str, Cell]
+    # Seconds the reports replica was behind the primary; None on the primary.
+    lag_seconds: float | None = None
 
 
 def outcome_report(
     *, campaign: Campaign, date_from: date | None, date_to: date | None
 ) -> OutcomeReport:
-    counts = screening_selectors.outcome_counts(
-        campaign_id=campaign.pk, date_from=date_from, date_to=date_to
-    )
+    # From the reports replica when there is one (common.report_reads).
+    with report_reads() as alias:
+        lag = replica_lag_seconds(alias)
+        counts = screening_selectors.outcome_counts(
+            campaign_id=campaign.pk, date_from=date_from, date_to=date_to
+        )
+        atoms = screening_selectors.outcome_atoms(
+            campaign_id=campaign.pk, date_from=date_from, date_to=date_to
+        )
     total = {m: int(counts.get(m, 0)) for m in OUTCOME_MEASURES}
-    atoms = screening_selectors.outcome_atoms(
-        campaign_id=campaign.pk, date_from=date_from, date_to=date_to
-    )
     perturbed = {
         m: published(
             [Atom(n, keys) for n, keys in atoms[m].values()], base=OUTCOME_THRESHOLD
@@ -75,6 +81,7 @@ def outcome_report(
         date_to=date_to,
         threshold=OUTCOME_THRESHOLD,
         cells=suppressed.total,
+        lag_seconds=lag,
     )
 
 
@@ -86,4 +93,5 @@ def outcome_report_as_dict(report: OutcomeReport) -> dict[str, Any]:
         "threshold": report.threshold,
         "counts": {m: report.cells[m].as_dict() for m in OUTCOME_MEASURES},
         "indicators": {name: report.cells[name].as_dict() for name in INDICATORS},
+        "replica_lag_seconds": report.lag_seconds,
     }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.permissions import staff_page
+from common.report_reads import lag_is_reportable
 from common.suppression import Cell
 from scheduling.reports.charts import Bar, Line, bar_chart, line_chart
 from scheduling.reports.labels import GROUP_BY_LABELS, MEASURE_LABELS, SERIES_LABELS
@@ -122,6 +123,7 @@ def _turnout_context(report: TurnoutReport) -> dict[str, Any]:
         **_series_context(report),
         **_breakdown_context(report),
         **_notes_context(),
+        "replica_lagging": lag_is_reportable(report.lag_seconds),
         "csv_url": f"{reverse('api-report-turnout-csv')}?{query}",
         "xlsx_url": f"{reverse('api-report-turnout-xlsx')}?{query}",
     }

@@ -45,7 +45,7 @@ def celery_env(*, sms_file: Path, **extra: str) -> dict[str, str]:
 def forget_broker_messages() -> None:
     """What a flushed Redis loses, without touching keys that are not ours."""
     redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(
-        "celery", "unacked", "unacked_index"
+        "celery", "messages", "unacked", "unacked_index"
     )
 
 

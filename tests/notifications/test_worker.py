@@ -25,7 +25,8 @@ def wait_for(condition, *, seconds: float = 20.0) -> None:  # type: ignore[no-un
 
 
 def broker_queue_length() -> int:
-    return redis.Redis.from_url(django_settings.CELERY_BROKER_URL).llen("celery")
+    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    return sum(broker.llen(queue) for queue in django_settings.CELERY_TASK_QUEUES)
 
 
 @pytest.fixture

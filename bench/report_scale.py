@@ -1,0 +1,54 @@
+"""The lines of `make bench`'s report on running past one machine: the booking
+behind PgBouncer, the booking surges from wrk, the reports on a replica. Each
+line appears only when its scenario ran (the full run; not the smoke run)."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _json(path: Path) -> Any:
+    if not path.exists() or not path.read_text().strip():
+        return None
+    return json.loads(path.read_text())
+
+
+def scale_lines(
+    data: Path,
+    stats: Callable[[str], dict[str, float]],
+    split: Callable[[dict[str, float]], str],
+) -> list[str]:
+    lines = []
+    ceiling, pooled = stats("ceiling"), stats("booking_pgbouncer")
+    if pooled["requests"]:
+        ratio = pooled["rps"] / ceiling["rps"] if ceiling["rps"] else 0.0
+        lines.append(
+            f"booking behind PgBouncer (transaction mode, nothing prepared): "
+            f"{pooled['rps']:.0f} req/s, p99 {pooled['p99']:.0f} ms, "
+            f"{pooled['failures']} failures; ratio to the ceiling {ratio:.2f}"
+        )
+    cpu = _json(data / "cpu_booking_pgbouncer.json")
+    if cpu:
+        lines.append(f"CPU per booking behind PgBouncer: {split(cpu)}")
+    product, native = _json(data / "wrk_product.json"), _json(data / "wrk_ceiling.json")
+    if product and native:
+        ratio = product["rps"] / native["rps"] if native["rps"] else 0.0
+        lines.append(
+            f"booking from wrk (bench/wrk_booking.lua): {product['rps']:.0f} req/s, "
+            f"p99 {product['p99_ms']:.0f} ms, unexpected answers "
+            f"{json.dumps(product.get('unexpected', {}))}; "
+            f"ceiling {native['rps']:.0f} req/s (p99 {native['p99_ms']:.0f} ms); "
+            f"ratio {ratio:.2f}"
+        )
+    replica = _json(data / "replica_reports.json")
+    if replica:
+        lines.append(
+            "turnout report by district, median of 5: primary "
+            f"{replica['primary']['turnout_ms']} ms, replica "
+            f"{replica['replica']['turnout_ms']} ms; outcomes: primary "
+            f"{replica['primary']['outcomes_ms']} ms, replica "
+            f"{replica['replica']['outcomes_ms']} ms; replica lag "
+            f"{replica['replica_lag_seconds']} s (`bench/replica_reports.py`)"
+        )
+    return lines
