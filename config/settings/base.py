@@ -280,7 +280,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # there must never touch the broker's queues.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, keeping one Redis client per pool (common/redis_cache.py).
+        "BACKEND": "common.redis_cache.ReusingRedisCache",
         "LOCATION": env_str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "ankang",
     }
