@@ -7,6 +7,9 @@ class Role(models.TextChoices):
     CLINIC = "clinic", _("Clinic staff")
     UNION = "union", _("Union staff")
     ADMIN = "admin", _("Program admin")
+    # Signs women up beside them at rider stations and drives (SPEC §8.5); sees
+    # counts of her own sign-ups, never a woman's ID number or results.
+    STEWARD = "steward", _("Union steward")
 
 
 class User(AbstractUser):

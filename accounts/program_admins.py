@@ -36,6 +36,15 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slot": ("add", "change", "view", "delete"),
         "slottemplate": ("add", "change", "view", "delete"),
     },
+    # The rooms of the screening day.
+    "stations": {"station": ("add", "change", "view")},
+    # Invitation batches: drafted, reviewed (counts only) and approved.
+    "invitations": {"invitationbatch": ("add", "view")},
+    # Intervals to the next screening, edited next to their summary rules.
+    "recall": {
+        "recallinterval": ("add", "change", "view"),
+        "campaignrecall": ("add", "change", "view"),
+    },
     "accounts": {
         "user": ("add", "change", "view"),
         "stafftoken": ("view", "delete"),
@@ -45,6 +54,23 @@ PROGRAM_ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "notifications": {
         "messagetemplate": ("change", "view"),
         "notification": ("change", "view"),
+    },
+    "specimens": {
+        # The wording of the clinical history questions (the hospital approves
+        # it); never her answers.
+        "historyquestion": ("add", "change", "view"),
+        # Each campaign's failsafe limits (remind, escalate, lost) and digest phone.
+        "failsafepolicy": ("add", "change", "view"),
+    },
+    # Official reporting: the indicators' words, targets, prices and the quiz's
+    # questions; never a woman's quiz take.
+    "indicators": {
+        "indicatordefinition": ("change", "view"),
+        "campaigntarget": ("add", "change", "view", "delete"),
+        "unitprice": ("add", "change", "view", "delete"),
+        "quizversion": ("add", "change", "view"),
+        "quizquestion": ("add", "change", "view", "delete"),
+        "quizchoice": ("add", "change", "view", "delete"),
     },
     # Who did what: ids and actions, never a record's contents.
     "common": {"auditevent": ("view",)},

@@ -225,6 +225,40 @@ def _backup_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
+def _totp_pending_confirmed(
+    user: User, token: str
+) -> tuple[str, TOTPDevice | None, list[str], datetime | None]:
+    """Within the caller's transaction: the outcome (enrolled, throttled,
+    confirmed, wrong), the pending device, its new backup codes, and until when
+    a throttled device is locked."""
+    device: TOTPDevice | None = None
+    codes: list[str] = []
+    outcome = "wrong"
+    locked_until: datetime | None = None
+    # The same lock as staff_totp_device_pending: one enrolment at a time.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if staff_has_totp_device(user=user):
+        return "enrolled", None, codes, None
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=False)
+        .select_for_update()
+        .order_by("pk")
+        .first()
+    )
+    if device is not None:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            outcome = "throttled"
+            locked_until = (info or {}).get("locked_until")
+        elif device.verify_token(token):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            codes = _backup_codes_replace(user=user)
+            outcome = "confirmed"
+    return outcome, device, codes, locked_until
+
+
 def staff_totp_confirm(
     *, user: User, token: str, request: HttpRequest | None = None
 ) -> tuple[TOTPDevice, list[str]]:
@@ -233,34 +267,9 @@ def staff_totp_confirm(
     token = _normalised(token)
     if not token:
         raise OtpTokenRequired
-    device: TOTPDevice | None = None
-    codes: list[str] = []
-    outcome = "wrong"
-    locked_until: datetime | None = None
     # As in staff_otp_verify: a refused code's count must outlive this block.
     with transaction.atomic():
-        # The same lock as staff_totp_device_pending: one enrolment at a time.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        if staff_has_totp_device(user=user):
-            outcome = "enrolled"
-        else:
-            device = (
-                TOTPDevice.objects.filter(user=user, confirmed=False)
-                .select_for_update()
-                .order_by("pk")
-                .first()
-            )
-            if device is not None:
-                allowed, info = device.verify_is_allowed()
-                if not allowed:
-                    outcome = "throttled"
-                    locked_until = (info or {}).get("locked_until")
-                elif device.verify_token(token):
-                    device.confirmed = True
-                    device.save(update_fields=["confirmed"])
-                    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-                    codes = _backup_codes_replace(user=user)
-                    outcome = "confirmed"
+        outcome, device, codes, locked_until = _totp_pending_confirmed(user, token)
     if outcome == "enrolled":
         raise AlreadyEnrolled
     if outcome == "confirmed" and device is not None:

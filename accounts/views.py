@@ -41,6 +41,7 @@ def _home_for(role: str) -> str:
         Role.CLINIC: "desk",
         Role.ADMIN: "desk",
         Role.UNION: "dashboard",
+        Role.STEWARD: "steward_home",
     }
     try:
         return reverse(names.get(role, "desk"))

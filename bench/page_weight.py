@@ -164,7 +164,13 @@ def walk(host: str, manifest: dict) -> list[dict[str, object]]:
     page("my results", "/my/results/")
     page("my data", "/my/data/")
 
+    return pages + _sign_in_pages(host)
+
+
+def _sign_in_pages(host: str) -> list[dict[str, object]]:
+    """The two sign-in pages a returning woman sees, in a browser of her own."""
     returning = Browser(host)
+    pages = []
     weight, _ = weigh(returning, "sign-in: phone", "/signin/")
     pages.append(weight)
     code_page = ask_for_code(returning, "/signin/", new_phone())

@@ -16,6 +16,7 @@ import platform
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench.report_scale import scale_lines
 
@@ -124,20 +125,8 @@ def smoke_checks(hot_clients: int) -> tuple[dict[str, object], bool]:
     return checks, ok
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, required=True)
-    parser.add_argument("--seconds", type=int, required=True)
-    parser.add_argument("--workers", type=int, required=True)
-    parser.add_argument("--smoke", type=int, metavar="HOT_CLIENTS")
-    args = parser.parse_args()
-    if args.smoke:
-        checks, ok = smoke_checks(args.smoke)
-        for line in scale_lines(DATA, stats, _split):
-            print(line)
-        print(json.dumps({"bench": "serving", "ok": ok, "checks": checks}))
-        raise SystemExit(0 if ok else "serving smoke run: a check failed")
-
+def _serving_lines() -> tuple[list[str], dict[str, Any]]:
+    """One line per scenario with its verdict, and the page weights."""
     ceiling, booking = stats("ceiling"), stats("booking")
     slots, landing, registration = (
         stats("slots"),
@@ -180,6 +169,12 @@ def main() -> None:
         f"of {weight['limit'] / 1024:.0f} KB over {len(weight['pages'])} pages "
         f"[{verdict(heaviest <= weight['limit'])}]",
     ]
+    return lines, weight
+
+
+def _profile_lines() -> list[str]:
+    """The in-process profile and the CPU split, when the run measured them."""
+    lines = []
     profiles = {
         name: json.loads((DATA / f"profile_{name}.json").read_text())
         for name in ("booking", "ceiling")
@@ -205,16 +200,17 @@ def main() -> None:
             f"0008): product {_split(splits['booking'])}; ceiling "
             f"{_split(splits['ceiling'])}"
         )
-    lines += scale_lines(DATA, stats, _split)
-    for line in lines:
-        print(line)
+    return lines
 
+
+def _section(lines: list[str], weight: dict[str, Any], args: Any) -> str:
+    """The benchmarks document's section for this run."""
     table = "\n".join(
         f"| {page['page']} | `{page['path']}` | {page['html']} | {page['assets']} "
         f"| {page['images']} | {page['total']} |"
         for page in weight["pages"]
     )
-    section = (
+    return (
         "Written by `make bench` (`bench/run`); the product and the ceiling are "
         "measured in the same run so that their ratio survives a noisy machine.\n\n"
         f"- Date: {date.today().isoformat()}\n"  # noqa: DTZ011
@@ -230,6 +226,28 @@ def main() -> None:
         "| page | path | HTML | CSS + JS | images | total |\n"
         "|---|---|---|---|---|---|\n" + table + "\n"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--seconds", type=int, required=True)
+    parser.add_argument("--workers", type=int, required=True)
+    parser.add_argument("--smoke", type=int, metavar="HOT_CLIENTS")
+    args = parser.parse_args()
+    if args.smoke:
+        checks, ok = smoke_checks(args.smoke)
+        for line in scale_lines(DATA, stats, _split):
+            print(line)
+        print(json.dumps({"bench": "serving", "ok": ok, "checks": checks}))
+        raise SystemExit(0 if ok else "serving smoke run: a check failed")
+
+    lines, weight = _serving_lines()
+    lines += _profile_lines()
+    lines += scale_lines(DATA, stats, _split)
+    for line in lines:
+        print(line)
+    section = _section(lines, weight, args)
     doc = ROOT / "docs" / "benchmarks.md"
     replace_section(doc, "## Serving path (make bench)", section)
     print(f"written to {doc.relative_to(ROOT)}")

@@ -14,6 +14,7 @@ import os
 import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import django
@@ -99,13 +100,9 @@ def make_slots(
     return [slot.pk for slot in Slot.objects.bulk_create(slots, batch_size=2000)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--participants", type=int, default=30_000)
-    parser.add_argument("--registrations", type=int, default=4_000)
-    args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-
+def _seed_sites_and_slots() -> tuple[list[District], dict[str, Any]]:
+    """The district, four sites, the two campaigns with their slots and the hot
+    slot; the manifest's ids."""
     districts = [
         District.objects.get_or_create(code="410802", defaults={"name": "解放区"})[0]
     ]
@@ -128,10 +125,23 @@ def main() -> None:
         ),
         capacity=10,
     )
+    manifest = {
+        "product_campaign": product.pk,
+        "ceiling_campaign": ceiling.pk,
+        "product_slots": product_slots,
+        "ceiling_slots": ceiling_slots,
+        "hot_slot": hot.pk,
+        "sites": [site.pk for site in sites],
+        "district": districts[0].code,
+        "first_day": str(timezone.localdate() + timedelta(days=1)),
+    }
+    return districts, manifest
 
-    now = timezone.now()
-    people, tokens, keys = [], [], []
-    for n in range(args.participants):
+
+def _seed_participants(count: int, district: District) -> list[Participant]:
+    """Registered women with their health-data consent."""
+    people = []
+    for n in range(count):
         number = female_id(n)
         people.append(
             Participant(
@@ -145,7 +155,7 @@ def main() -> None:
                 ),
                 sex="F",
                 employment_type="courier",
-                district=districts[0],
+                district=district,
             )
         )
     Participant.objects.bulk_create(people, batch_size=2000)
@@ -158,6 +168,17 @@ def main() -> None:
         ],
         batch_size=5000,
     )
+    return people
+
+
+def _seed_tokens(
+    people: list[Participant], *, participants: int, registrations: int
+) -> tuple[list[tuple[int, str]], list[tuple[str, str, str]]]:
+    """A signed-in token for every woman, and for the registration scenario's
+    unregistered phones (5% reuse an ID already held): (id, key) pairs and
+    (key, ID number, duplicate) rows."""
+    now = timezone.now()
+    tokens, keys = [], []
     for p in people:
         key = secrets.token_urlsafe(32)
         keys.append((p.pk, key))
@@ -170,14 +191,13 @@ def main() -> None:
                 expires_at=now + timedelta(days=7),
             )
         )
-    # Unregistered phones for the registration scenario; 5% reuse an ID already held.
-    registrations = []
-    for m in range(args.registrations):
-        n = args.participants + m
+    rows = []
+    for m in range(registrations):
+        n = participants + m
         key = secrets.token_urlsafe(32)
         duplicate = m % 20 == 0
         number = female_id(m if duplicate else n)
-        registrations.append((key, number, "yes" if duplicate else "no"))
+        rows.append((key, number, "yes" if duplicate else "no"))
         tokens.append(
             ParticipantToken(
                 key_hash=token_hash(key),
@@ -187,7 +207,14 @@ def main() -> None:
             )
         )
     ParticipantToken.objects.bulk_create(tokens, batch_size=5000)
+    return keys, rows
 
+
+def _write_outputs(
+    keys: list[tuple[int, str]],
+    registrations: list[tuple[str, str, str]],
+    manifest: dict[str, Any],
+) -> None:
     half = len(keys) // 2
     with (OUT / "product_participants.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(keys[:half])
@@ -195,20 +222,26 @@ def main() -> None:
         csv.writer(handle).writerows(keys[half:])
     with (OUT / "registrations.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(registrations)
-    manifest = {
-        "product_campaign": product.pk,
-        "ceiling_campaign": ceiling.pk,
-        "product_slots": product_slots,
-        "ceiling_slots": ceiling_slots,
-        "hot_slot": hot.pk,
-        "sites": [site.pk for site in sites],
-        "district": districts[0].code,
-        "first_day": str(timezone.localdate() + timedelta(days=1)),
-    }
     (OUT / "manifest.json").write_text(json.dumps(manifest))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=30_000)
+    parser.add_argument("--registrations", type=int, default=4_000)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    districts, manifest = _seed_sites_and_slots()
+    people = _seed_participants(args.participants, districts[0])
+    keys, registrations = _seed_tokens(
+        people, participants=args.participants, registrations=args.registrations
+    )
+    _write_outputs(keys, registrations, manifest)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"seeded {len(people)} participants, {len(product_slots)} slots per campaign")
+    slots = len(manifest["product_slots"])
+    print(f"seeded {len(people)} participants, {slots} slots per campaign")
 
 
 if __name__ == "__main__":

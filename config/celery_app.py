@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("ankang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The failsafe keeps its tasks in its own package inside the specimens app.
+app.autodiscover_tasks(["specimens.failsafe"])
 
 # Celery's Django fix-up closes every database connection around every task. A
 # send task is a few milliseconds of work and a new PostgreSQL connection costs
@@ -77,10 +79,34 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Offers of held places that lapsed pass on; free places go to the line.
+    "waitlist-sweep": {
+        "task": "waitlist.sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Invited women who booked, and those who never answered.
+    "invitations-sweep": {
+        "task": "invitations.sweep",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
     # The retention schedule (SPEC §4a): quiet hours, Asia/Shanghai.
     "purge-expired": {
         "task": "screening.purge_expired",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3 * 60 * 60},
+    },
+    # Overdue tubes onto the failsafe list, up a tier, lost ones recalled.
+    "failsafe-sweep": {
+        "task": "specimens.failsafe_sweep",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
+    # The clinic lead's digest, each morning in Asia/Shanghai (keyed by day).
+    "failsafe-digest": {
+        "task": "specimens.failsafe_digest",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 2 * 60 * 60},
     },
 }

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from common.favicon import favicon
 from config.health import healthz
+from notifications.wechat.events import wechat_events
+from specimens.failsafe import urls as failsafe_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -20,12 +22,21 @@ urlpatterns = [
     ),
     path("api/v1/", include("config.api_urls")),
     path("sms/receipts/", include("notifications.urls")),
+    path("wechat/events/", wechat_events, name="wechat_events"),
+    path("", include("reach.urls")),
     path("", include("accounts.urls")),
+    path("desk/specimens/", include("specimens.failsafe.urls")),
     path("desk/specimens/", include("specimens.urls")),
+    path("my/history/", include("specimens.history.urls")),
+    path("", include(failsafe_urls.union_urlpatterns)),
+    path("", include("stations.urls")),
     path("desk/", include("scheduling.desk.urls")),
     path("", include("screening.urls")),
+    path("", include("screening.recall.urls")),
     path("", include("scheduling.urls")),
+    path("", include("scheduling.waitlist.urls")),
     path("", include("scheduling.reports.urls")),
+    path("", include("indicators.urls")),
 ]
 
 if settings.DEBUG:

@@ -37,7 +37,14 @@ ERROR_ADVICE = {
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ("kind", "body_zh", "aliyun_template_code", "tencent_template_id")
+    list_display = (
+        "kind",
+        "body_zh",
+        "aliyun_template_code",
+        "tencent_template_id",
+        "wechat_template_id",
+        "voice_tts_code",
+    )
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict | None = None
@@ -71,6 +78,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 class NotificationAdmin(AuditedRecordAdmin):
     list_display = (
         "kind",
+        "channel",
         "masked_phone",
         "status",
         "send_at",
@@ -78,14 +86,21 @@ class NotificationAdmin(AuditedRecordAdmin):
         "sent_at",
         "error",
     )
-    list_filter = ("kind", "status", ("send_at", admin.DateFieldListFilter))
+    list_filter = ("kind", "channel", "status", ("send_at", admin.DateFieldListFilter))
     date_hierarchy = "send_at"
     search_fields = ("dedupe_key", "recipient_ref")
     actions = ("retry",)
     # The secret parameters (a sign-in code) are never shown, not even masked.
     # The parameters (message contents: names, times, references) are shown to
     # superusers only, read-only; program admins see kinds, states and errors.
-    exclude = ("recipient_phone", "recipient_hash", "secret_params", "context")
+    # Her WeChat openid is never shown either: it means nothing to staff.
+    exclude = (
+        "recipient_phone",
+        "recipient_hash",
+        "secret_params",
+        "context",
+        "recipient_openid",
+    )
     readonly_fields = (
         "kind",
         "masked_phone",
@@ -103,6 +118,9 @@ class NotificationAdmin(AuditedRecordAdmin):
         "provider",
         "provider_message_id",
         "last_error",
+        "channel",
+        "fallback",
+        "handed_on_at",
     )
 
     def get_readonly_fields(

@@ -18,8 +18,21 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", _("Result ready")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
     RECOLLECTION = "recollection", _("Please come back for a new sample")
+    FAILSAFE_DIGEST = "failsafe_digest", _("Failsafe digest for the clinic lead")
+    COME_BACK = "come_back", _("Please come back for the tests not done")
+    WAITLIST_OFFER = "waitlist_offer", _("A place held from the waitlist")
+    INVITATION = "invitation", _("Invitation to screening")
+    INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
     # Lets an admin prove a gateway's set-up end to end without touching a booking.
     TEST = "test", _("Test message")
+
+
+class Channel(models.TextChoices):
+    """How a message reaches her; a woman's chain tries them in her order."""
+
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat subscribe message")
+    VOICE = "voice", _("Voice call")
 
 
 class Status(models.TextChoices):
@@ -47,6 +60,17 @@ class MessageTemplate(TimeStampedModel):
     )
     param_names = models.JSONField(
         _("parameter names, in the gateway's order"), default=list, blank=True
+    )
+    # 订阅消息: the template chosen in the official account's console and which
+    # of our parameters fills each of its keys ({"thing1": "site", ...}).
+    wechat_template_id = models.CharField(
+        _("WeChat subscribe template id"), max_length=64, blank=True
+    )
+    wechat_fields = models.JSONField(
+        _("WeChat template keys and the parameter of each"), default=dict, blank=True
+    )
+    voice_tts_code = models.CharField(
+        _("Alibaba Cloud voice (TTS) template code"), max_length=64, blank=True
     )
 
     class Meta:
@@ -91,6 +115,15 @@ class Notification(TimeStampedModel):
         _("provider message id"), max_length=128, blank=True
     )
     last_error = models.TextField(_("last error"), blank=True)
+    # The channel chain (notifications.services.chain): this row's channel, the
+    # channels still to try after it, the WeChat openid when it goes by WeChat
+    # (encrypted, never shown), and when the next step's row was written.
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.SMS
+    )
+    fallback = models.JSONField(_("channels still to try"), default=list, blank=True)
+    recipient_openid = EncryptedTextField(_("WeChat openid"), null=True, blank=True)
+    handed_on_at = models.DateTimeField(_("handed on at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -129,6 +162,13 @@ class Notification(TimeStampedModel):
                 fields=["provider_message_id"],
                 name="notification_provider_id_idx",
                 condition=~models.Q(provider_message_id=""),
+            ),
+            # The chain's question: which rows with a next channel are not yet
+            # handed on (few: most rows have no fallback, or are handed on).
+            models.Index(
+                fields=["updated_at"],
+                name="notification_chain_idx",
+                condition=models.Q(handed_on_at__isnull=True) & ~models.Q(fallback=[]),
             ),
         ]
 

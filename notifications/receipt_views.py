@@ -48,7 +48,7 @@ def _http_signed(request: HttpRequest) -> bool:
     )
 
 
-def _receive(
+def receive(
     request: HttpRequest,
     token: str,
     *,
@@ -81,16 +81,16 @@ def _receive(
 
 @csrf_exempt
 def aliyun_receipts(request: HttpRequest, token: str) -> HttpResponse:
-    return _receive(request, token, parse=parse_aliyun, reply=ALIYUN_REPLY)
+    return receive(request, token, parse=parse_aliyun, reply=ALIYUN_REPLY)
 
 
 @csrf_exempt
 def tencent_receipts(request: HttpRequest, token: str) -> HttpResponse:
-    return _receive(request, token, parse=parse_tencent, reply=TENCENT_REPLY)
+    return receive(request, token, parse=parse_tencent, reply=TENCENT_REPLY)
 
 
 @csrf_exempt
 def http_receipts(request: HttpRequest, token: str) -> HttpResponse:
-    return _receive(
+    return receive(
         request, token, parse=parse_http, reply=HTTP_REPLY, signed=_http_signed
     )

@@ -64,6 +64,15 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+# For the receipt parsers of other channels (notifications.voice.receipts).
+def items_of(body: bytes) -> list[dict[str, Any]]:
+    return _items(body)
+
+
+def text_of(value: Any) -> str:
+    return _text(value)
+
+
 def _china_time(value: Any) -> datetime | None:
     """A "2017-01-01 00:00:00" in Beijing time; None when it cannot be read."""
     try:

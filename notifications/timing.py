@@ -67,3 +67,53 @@ def next_day_start(now: datetime, *, zone: ZoneInfo, quiet_end: time) -> datetim
 def day_start(now: datetime, *, zone: ZoneInfo) -> datetime:
     """Midnight of `now`'s calendar day in `zone`: the limits count calendar days."""
     return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+
+
+# Alibaba Cloud's voice service refuses calls at midday and at night (its rules
+# for notification calls); ours add the quiet hours on top.
+VOICE_BLACKOUTS = ((time(12, 0), time(14, 0)), (time(21, 0), time(9, 0)))
+
+
+def voice_call_at(
+    *,
+    wanted: datetime,
+    not_after: datetime | None,
+    zone: ZoneInfo,
+    quiet_start: time,
+    quiet_end: time,
+    min_lead: timedelta = MIN_LEAD,
+) -> datetime | None:
+    """When a call wanted at `wanted` may ring: outside the provider's blackouts
+    and our quiet hours, all of them, never later than `min_lead` before
+    `not_after`; None when that leaves no time."""
+    windows = ((quiet_start, quiet_end), *VOICE_BLACKOUTS)
+    moved = wanted
+    # Leaving one window may land in another (21:00 quiet, then 09:00 allowed):
+    # move until no window holds the time; three windows settle in a few turns.
+    for _turn in range(len(windows) * 2):
+        before = moved
+        for start, end in windows:
+            moved = after_quiet_hours(
+                moved, zone=zone, quiet_start=start, quiet_end=end
+            )
+        if moved == before:
+            break
+    if not_after is not None and moved > not_after - min_lead:
+        return None
+    return moved
+
+
+def voice_allowed(
+    moment: datetime, *, zone: ZoneInfo, quiet_start: time, quiet_end: time
+) -> bool:
+    """Whether a call may ring at `moment`."""
+    return (
+        voice_call_at(
+            wanted=moment,
+            not_after=None,
+            zone=zone,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        == moment
+    )

@@ -100,7 +100,7 @@ class AppointmentAdmin(AuditedRecordAdmin):
     # Read only, every field: a status or a slot changed here would leave the
     # slots' `booked` and the campaign's places counters behind, and skip the
     # messages and the audit. Booking, moving, cancelling and check-in go
-    # through the services (her pages, the desk, the clinic API).
+    # through the services (her pages, the desk and its API).
     readonly_fields = (
         "reference",
         "participant",

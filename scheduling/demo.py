@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import staff_create
+from scheduling.demo_specimens import demo_specimens
 from scheduling.models import Service, Site, SlotTemplate
 from scheduling.services import slots_generate
 from screening.models import Campaign, CampaignStatus, District, ServiceScope
+from stations.demo import stations_demo_seed
 
 DEMO_CAMPAIGN_TITLE = "新就业形态女性劳动者“两癌”筛查"
 DEMO_DAYS = 14
@@ -57,12 +60,11 @@ class DemoSeedResult:
     created: bool
     staff_created: list[str]
     slots_created: int
+    lab_csv: Path | None = None
 
 
-@transaction.atomic
-def demo_seed(*, password: str) -> DemoSeedResult:
-    """Create the demo program once. A second run changes nothing: everything is
-    looked up by its natural key, and existing staff keep their password."""
+def _demo_places() -> tuple[list[District], list[Site]]:
+    """The districts, and the sites with the services they offer."""
     districts = [
         District.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in JIAOZUO_DISTRICTS
@@ -85,7 +87,13 @@ def demo_seed(*, password: str) -> DemoSeedResult:
         )
         site.services.add(*services)
         sites.append(site)
+    # The first site runs its day through stations; the others keep the plain desk.
+    stations_demo_seed(site=sites[0])
+    return districts, sites
 
+
+def _demo_campaign(districts: list[District]) -> tuple[Campaign, bool]:
+    """The campaign of the next two weeks, open now; whether it is new."""
     today = timezone.localdate()
     campaign, created = Campaign.objects.get_or_create(
         name=demo_campaign_name(today),
@@ -106,7 +114,12 @@ def demo_seed(*, password: str) -> DemoSeedResult:
         },
     )
     campaign.districts.add(*districts)
+    return campaign, created
 
+
+def _demo_slots(campaign: Campaign, sites: list[Site]) -> int:
+    """Every site's week of slot templates, and the slots they give; how many
+    slots were created."""
     slots_created = 0
     for site in sites:
         for weekday in range(7):
@@ -129,7 +142,11 @@ def demo_seed(*, password: str) -> DemoSeedResult:
                 date_to=campaign.ends_on,
             )
         )
+    return slots_created
 
+
+def _demo_staff(sites: list[Site], password: str) -> list[str]:
+    """The demo accounts not there yet; desk staff work at every site."""
     staff_created = []
     for username, role in DEMO_STAFF:
         if User.objects.filter(username=username).exists():
@@ -138,10 +155,26 @@ def demo_seed(*, password: str) -> DemoSeedResult:
         if role == Role.CLINIC:
             user.sites.add(*sites)
         staff_created.append(username)
+    return staff_created
 
+
+@transaction.atomic
+def demo_seed(*, password: str) -> DemoSeedResult:
+    """Create the demo program once. A second run changes nothing: everything is
+    looked up by its natural key, and existing staff keep their password."""
+    districts, sites = _demo_places()
+    campaign, created = _demo_campaign(districts)
+    slots_created = _demo_slots(campaign, sites)
+    staff_created = _demo_staff(sites, password)
+    tubes = demo_specimens(
+        campaign=campaign,
+        site=sites[0],
+        nurse=User.objects.get(username="demo-clinic"),
+    )
     return DemoSeedResult(
         campaign=campaign,
         created=created,
         staff_created=staff_created,
         slots_created=slots_created,
+        lab_csv=tubes.csv_path,
     )

@@ -103,7 +103,7 @@ class InvalidIdempotencyKey(ApplicationError):
         return _("The Idempotency-Key header must be 1 to 100 printable characters.")
 
 
-# --- The clinic desk ----------------------------------------------------------
+# --- The desk ----------------------------------------------------------------
 
 
 class OtherSite(Forbidden):

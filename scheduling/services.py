@@ -33,6 +33,7 @@ from scheduling.transitions import CANCEL, MOVE, appointment_transition
 from screening.eligibility import eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
+from screening.recall.eligibility import recall_reasons
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,9 @@ def _refuse_unless_eligible(
         quota_used=slot.campaign.places_taken,
         has_active_appointment=False,
         consent_given=slot.her_consent,
+    )
+    reasons += recall_reasons(
+        participant_id=participant.pk, today=timezone.localdate(now)
     )
     if reasons:
         raise NotEligible(reasons=reasons)

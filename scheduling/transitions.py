@@ -40,6 +40,7 @@ from scheduling.appointment_places import (
     slot_place_take,
 )
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
+from scheduling.waitlist.offers import waitlist_place_given_back
 
 _S = AppointmentStatus
 
@@ -129,13 +130,24 @@ def _swap(
     return changed == 1
 
 
-def _give_places_back(appointment: Appointment, transition: Transition) -> None:
+def _give_places_back(
+    appointment: Appointment, transition: Transition, *, now: datetime
+) -> None:
     if transition.moves_slot:
         slot_place_release(slot_id=appointment.slot_id)
     if transition.gives_places_back:
         if not transition.slot_keeps_count:
             slot_place_release(slot_id=appointment.slot_id)
         campaign_place_release(campaign_id=appointment.campaign_id)
+    if transition.slot_count_moves:
+        # The first in line is offered it at once, held in this transaction,
+        # so the place is never free for anyone else to take (the waitlist).
+        waitlist_place_given_back(
+            slot_id=appointment.slot_id,
+            campaign_id=appointment.campaign_id,
+            funded=transition.gives_places_back,
+            now=now,
+        )
 
 
 def _apply(
@@ -188,6 +200,6 @@ def appointment_transition(
     )
     if not swapped:
         return False
-    _give_places_back(appointment, transition)
+    _give_places_back(appointment, transition, now=now)
     _apply(appointment, transition, changes or {}, to_slot)
     return True

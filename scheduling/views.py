@@ -6,10 +6,6 @@ a time and every change are POST forms answered with a redirect.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,24 +19,13 @@ from scheduling import calendar, qr, selectors, services
 from scheduling.forms import CancelForm, SlotChoiceForm
 from scheduling.idempotency import appointment_book_with_key
 from scheduling.listing_cache import CAMPAIGN_CARDS_SECONDS
-from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Site
-from scheduling.places import PlacesBand, places_band
+from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+from scheduling.picker import picker_page
 from scheduling.selectors import campaign_overviews
 from screening.eligibility import Reason
 from screening.models import Campaign, Participant
 from screening.selectors import campaign_list_public, participant_eligibility
 from screening.session import identity_from_session
-
-
-@dataclass(frozen=True)
-class DayChoice:
-    day: date
-    places_left: int
-
-    @property
-    def places_band(self) -> PlacesBand:
-        """What the picker says of the day's places: a band, not the count."""
-        return places_band(self.places_left)
 
 
 @require_GET
@@ -79,30 +64,6 @@ def _own_appointment(request: HttpRequest, appointment_id: int) -> Appointment:
         raise Http404 from error
 
 
-def _parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _parse_id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
-
-
-def _sites_with_slots(campaign: Campaign) -> list[Site]:
-    """Active sites with future slots in the campaign, for the first picker step."""
-    return list(
-        Site.objects.filter(
-            is_active=True,
-            slots__campaign=campaign,
-            slots__starts_at__gt=timezone.now(),
-        )
-        .distinct()
-        .order_by("code")
-    )
-
-
 def _active_appointment(
     participant: Participant, campaign: Campaign
 ) -> Appointment | None:
@@ -130,61 +91,52 @@ def _is_changeable(appointment: Appointment) -> bool:
     )
 
 
-def _picker(
+def _book_elsewhere(
+    request: HttpRequest, participant: Participant, campaign: Campaign
+) -> HttpResponse | None:
+    """Where she goes instead of the picker: to her booking if she has one,
+    to the reasons if she may not book; None lets her choose."""
+    current = _active_appointment(participant, campaign)
+    if current is not None:
+        return redirect("appointment", appointment_id=current.pk)
+    reasons = _booking_reasons(participant, campaign)
+    if reasons:
+        return render(
+            request,
+            "screening/ineligible.html",
+            {"campaign": campaign, "reasons": reasons},
+        )
+    return None
+
+
+def _book_refused(
     request: HttpRequest,
-    *,
+    error: ApplicationError,
+    participant: Participant,
     campaign: Campaign,
     action: str,
-    appointment: Appointment | None = None,
-    form: SlotChoiceForm | None = None,
-    error: str | None = None,
-    status: int = 200,
 ) -> HttpResponse:
-    """The three-step place picker: site, then day, then time.
-
-    The chosen site and day travel in the query string (GET) or as hidden fields
-    (after a refused POST), so each step is a plain link or form.
-    """
-    params = request.POST if request.method == "POST" else request.GET
-    sites = _sites_with_slots(campaign)
-    site_id = _parse_id(params.get("site"))
-    site: Site | None = next((s for s in sites if s.pk == site_id), None)
-    if site is None and len(sites) == 1:
-        site = sites[0]
-    days = (
-        [
-            DayChoice(day, left)
-            for day, left in selectors.slot_days(campaign=campaign, site=site)
-        ]
-        if site is not None
-        else []
-    )
-    day = _parse_day(params.get("day"))
-    if day is not None and day not in {d.day for d in days}:
-        day = None
-    slots = (
-        list(selectors.slot_list(campaign_id=campaign.pk, site_id=site.pk, day=day))
-        if site is not None and day is not None
-        else []
-    )
-    return render(
+    """The page for a booking the service refused."""
+    # A repeated request gets its first answer back as a plain
+    # ApplicationError, so the code decides, not the class.
+    if error.code == "already_booked":
+        current = _active_appointment(participant, campaign)
+        if current is not None:
+            return redirect("appointment", appointment_id=current.pk)
+    refused = getattr(error, "reasons", None) or error.extra.get("reasons")
+    if error.code == "not_eligible" and refused:
+        return render(
+            request,
+            "screening/ineligible.html",
+            {"campaign": campaign, "reasons": refused},
+            status=error.status,
+        )
+    return picker_page(
         request,
-        "scheduling/picker.html",
-        {
-            "campaign": campaign,
-            "appointment": appointment,
-            "action": action,
-            "sites": sites,
-            "site": site,
-            "days": days,
-            "day": day,
-            "slots": slots,
-            "form": form,
-            "error": error,
-            "idempotency_key": uuid.uuid4().hex,
-            "now": timezone.now(),
-        },
-        status=status,
+        campaign=campaign,
+        action=action,
+        error=str(error.detail),
+        status=error.status,
     )
 
 
@@ -197,26 +149,19 @@ def book(request: HttpRequest, campaign_id: int) -> HttpResponse:
     participant = identity.participant
     if participant is None:
         return redirect("signup_profile", campaign_id=campaign.pk)
-
-    current = _active_appointment(participant, campaign)
-    if current is not None:
-        return redirect("appointment", appointment_id=current.pk)
-
-    reasons = _booking_reasons(participant, campaign)
-    if reasons:
-        return render(
-            request,
-            "screening/ineligible.html",
-            {"campaign": campaign, "reasons": reasons},
-        )
+    elsewhere = _book_elsewhere(request, participant, campaign)
+    if elsewhere is not None:
+        return elsewhere
 
     action = reverse("book", args=[campaign.pk])
     if request.method == "GET":
-        return _picker(request, campaign=campaign, action=action)
+        return picker_page(request, campaign=campaign, action=action)
 
     form = SlotChoiceForm(request.POST)
     if not form.is_valid():
-        return _picker(request, campaign=campaign, action=action, form=form, status=400)
+        return picker_page(
+            request, campaign=campaign, action=action, form=form, status=400
+        )
     slot_id, key = form.cleaned_data["slot"], form.cleaned_data["idempotency_key"]
     try:
         if key:
@@ -228,27 +173,7 @@ def book(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 participant=participant, slot_id=slot_id
             )
     except ApplicationError as error:
-        # A repeated request gets its first answer back as a plain
-        # ApplicationError, so the code decides, not the class.
-        if error.code == "already_booked":
-            current = _active_appointment(participant, campaign)
-            if current is not None:
-                return redirect("appointment", appointment_id=current.pk)
-        refused = getattr(error, "reasons", None) or error.extra.get("reasons")
-        if error.code == "not_eligible" and refused:
-            return render(
-                request,
-                "screening/ineligible.html",
-                {"campaign": campaign, "reasons": refused},
-                status=error.status,
-            )
-        return _picker(
-            request,
-            campaign=campaign,
-            action=action,
-            error=str(error.detail),
-            status=error.status,
-        )
+        return _book_refused(request, error, participant, campaign, action)
     return redirect("appointment", appointment_id=appointment.pk)
 
 
@@ -261,13 +186,13 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
     campaign = appointment.campaign
     action = reverse("reschedule", args=[appointment.pk])
     if request.method == "GET":
-        return _picker(
+        return picker_page(
             request, campaign=campaign, action=action, appointment=appointment
         )
 
     form = SlotChoiceForm(request.POST)
     if not form.is_valid():
-        return _picker(
+        return picker_page(
             request,
             campaign=campaign,
             action=action,
@@ -281,7 +206,7 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
         )
     except ApplicationError as error:
         if error.code != "slot_full":
-            return _picker(
+            return picker_page(
                 request,
                 campaign=campaign,
                 action=action,
@@ -289,7 +214,7 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
                 error=str(error.detail),
                 status=error.status,
             )
-        return _picker(
+        return picker_page(
             request,
             campaign=campaign,
             action=action,

@@ -17,6 +17,7 @@ from screening.models import (
     ResultSummary,
     SummaryRule,
 )
+from screening.recall.admin import RecallIntervalInline
 
 
 @admin.register(District)
@@ -117,6 +118,8 @@ class SummaryRuleAdmin(admin.ModelAdmin):
     )
     list_filter = ("test", "conclusion", "urgent", "active")
     search_fields = ("code", "action_zh", "action_en")
+    # The interval to her next screening after this result (DOMAIN §6.3).
+    inlines = [RecallIntervalInline]
 
 
 class ReadOnlyAdmin(AuditedRecordAdmin):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from screening import apis, token_apis
+from screening import apis, result_apis, token_apis
 
 urlpatterns = [
     path("auth/otp/", apis.OtpRequestApi.as_view(), name="api-otp-request"),
@@ -19,5 +19,5 @@ urlpatterns = [
     path(
         "participants/me/", apis.ParticipantMeApi.as_view(), name="api-participant-me"
     ),
-    path("results/", apis.ResultListApi.as_view(), name="api-result-list"),
+    path("results/", result_apis.ResultListApi.as_view(), name="api-result-list"),
 ]

@@ -1,8 +1,9 @@
-"""Sign-up API (SPEC §4): SMS code, code exchange, registration, her own profile."""
+"""Sign-up API (SPEC §4): SMS code, code exchange, registration, her own profile
+(her results are in screening.result_apis)."""
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,20 +18,18 @@ from common.client_address import client_address
 from common.masking import mask_phone
 from common.schema import bad_request
 from screening.authentication import (
-    IsParticipant,
     IsVerifiedPhone,
     ParticipantTokenAuthentication,
     PhoneIdentity,
 )
 from screening.consent import HEALTH_DATA_CONSENT_VERSION
 from screening.errors import OtpRateLimited, ValidationFailed
-from screening.models import Conclusion, EmploymentType, Participant
-from screening.results.organs import organs_for_page
+from screening.models import EmploymentType, Participant
+from screening.recall.serializers import RecallFieldsSerializer
 from screening.selectors import (
     campaign_get_for_registration,
     participant_get_for_identity,
     participant_has_consent,
-    visits_with_results_for_participant,
 )
 from screening.services import (
     otp_request,
@@ -63,7 +62,7 @@ class ErrorOutputSerializer(serializers.Serializer):
         ref_name = "ScreeningError"
 
 
-class ParticipantProfileSerializer(serializers.Serializer):
+class ParticipantProfileSerializer(RecallFieldsSerializer):
     """Her own profile. Phone and ID number are masked even for her: a shared or
     lost phone must not show them whole."""
 
@@ -322,89 +321,3 @@ class ParticipantMeApi(APIView):
         except ValidationFailed as exc:
             raise ValidationError(exc.errors) from exc
         return Response(_profile(participant))
-
-
-def _english() -> bool:
-    return (get_language() or "").lower().startswith("en")
-
-
-class ResultListApi(APIView):
-    """Her own results, one entry per visit whose summary is ready (SPEC §4)."""
-
-    permission_classes = [IsParticipant]
-
-    class OutputSerializer(serializers.Serializer):
-        class TestSerializer(serializers.Serializer):
-            test = serializers.CharField()
-            value = serializers.CharField()
-
-            class Meta:
-                ref_name = "ResultTestValue"
-
-        class FollowUpSerializer(serializers.Serializer):
-            action = serializers.CharField()
-            due_on = serializers.DateField(allow_null=True)
-
-            class Meta:
-                ref_name = "ResultFollowUp"
-
-        class OrganSerializer(serializers.Serializer):
-            class StepSerializer(serializers.Serializer):
-                action = serializers.CharField()
-                due_on = serializers.DateField(allow_null=True)
-                urgent = serializers.BooleanField()
-
-                class Meta:
-                    ref_name = "ResultOrganStep"
-
-            organ = serializers.CharField()
-            label = serializers.CharField()
-            conclusion = serializers.ChoiceField(choices=Conclusion.choices)
-            urgent = serializers.BooleanField()
-            paragraphs = serializers.ListField(child=serializers.CharField())
-            steps = StepSerializer(many=True)
-
-            class Meta:
-                ref_name = "ResultOrgan"
-
-        visit_date = serializers.DateField()
-        site = serializers.CharField()
-        tests = TestSerializer(many=True)
-        conclusion = serializers.ChoiceField(choices=Conclusion.choices)
-        follow_up = FollowUpSerializer()
-        text = serializers.CharField()
-        # One message per organ, each with its dated next steps.
-        organs = OrganSerializer(many=True)
-
-        class Meta:
-            ref_name = "ResultListOutput"
-
-    @extend_schema(responses={200: OutputSerializer(many=True)})
-    def get(self, request: Request) -> Response:
-        identity: PhoneIdentity = request.user  # type: ignore[assignment]
-        english = _english()
-        rows = []
-        for visit in visits_with_results_for_participant(
-            participant=identity.participant  # type: ignore[arg-type]
-        ):
-            summary = visit.summary
-            rows.append(
-                {
-                    "visit_date": visit.day,
-                    "site": visit.site_name,
-                    "tests": [
-                        {"test": result.test, "value": result.value}
-                        for result in visit.current_results
-                    ],
-                    "conclusion": summary.conclusion,
-                    "follow_up": {
-                        "action": summary.action_en if english else summary.action_zh,
-                        "due_on": summary.follow_up_due_on,
-                    },
-                    "text": summary.text_en if english else summary.text_zh,
-                    "organs": organs_for_page(summary.organs, english=english),
-                }
-            )
-        response = Response(self.OutputSerializer(rows, many=True).data)
-        response["Cache-Control"] = "no-store"
-        return response

@@ -25,6 +25,8 @@ ACTION_WORDS = {
     "follow_up.status": _("Updated your follow-up"),
     "follow_up.contact": _("Recorded a contact with you about follow-up"),
     "follow_up.worklist": _("Saw you in the follow-up list"),
+    "participant.assisted_signup": _("Signed you up beside you (union steward)"),
+    "participant.wechat_bound": _("Linked your WeChat to your record"),
 }
 
 # By the record type, for an event this list does not know yet.

@@ -29,19 +29,9 @@ def _age_range(campaign: Campaign) -> dict[str, object]:
     }
 
 
-def eligibility_reasons(
-    *,
-    campaign: Campaign,
-    sex: str,
-    birth_date: date,
-    now: datetime,
-    quota_used: int,
-    has_active_appointment: bool,
-    consent_given: bool,
-) -> list[Reason]:
-    """Every reason she cannot book in `campaign` now, in a fixed order."""
+def _person_reasons(campaign: Campaign, sex: str, birth_date: date) -> list[Reason]:
+    """What about her keeps her out of this campaign: sex and age."""
     reasons: list[Reason] = []
-
     if sex != Sex.FEMALE:
         reasons.append(
             Reason(
@@ -84,7 +74,14 @@ def eligibility_reasons(
                 ),
             )
         )
+    return reasons
 
+
+def _campaign_reasons(
+    campaign: Campaign, now: datetime, quota_used: int
+) -> list[Reason]:
+    """What about the campaign keeps everyone out now: closed, or full."""
+    reasons: list[Reason] = []
     window_open = (
         campaign.registration_opens_at <= now < campaign.registration_closes_at
     )
@@ -108,7 +105,12 @@ def eligibility_reasons(
                 ),
             )
         )
+    return reasons
 
+
+def _booking_reasons(has_active_appointment: bool, consent_given: bool) -> list[Reason]:
+    """What she still has to do, or undo, before booking."""
+    reasons: list[Reason] = []
     if has_active_appointment:
         reasons.append(
             Reason(
@@ -129,5 +131,22 @@ def eligibility_reasons(
                 ),
             )
         )
-
     return reasons
+
+
+def eligibility_reasons(
+    *,
+    campaign: Campaign,
+    sex: str,
+    birth_date: date,
+    now: datetime,
+    quota_used: int,
+    has_active_appointment: bool,
+    consent_given: bool,
+) -> list[Reason]:
+    """Every reason she cannot book in `campaign` now, in a fixed order."""
+    return [
+        *_person_reasons(campaign, sex, birth_date),
+        *_campaign_reasons(campaign, now, quota_used),
+        *_booking_reasons(has_active_appointment, consent_given),
+    ]

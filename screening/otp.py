@@ -23,7 +23,7 @@ from common.crypto import keyed_hash, keyed_hash_candidates
 from notifications.secrets import notification_erase_secret
 from notifications.services import notification_schedule
 from screening.errors import OtpInvalid, OtpRateLimited, PhoneInvalid
-from screening.models import OtpChallenge, OtpRateScope, Participant
+from screening.models import OtpChallenge, OtpRateScope, Participant, ParticipantToken
 from screening.phone import InvalidPhone, normalise_phone
 from screening.tokens import participant_token_issue
 
@@ -161,6 +161,38 @@ def otp_request(*, phone_raw: str, ip: str | None) -> None:
     logger.info("otp.requested challenge=%s", challenge.pk)
 
 
+def _code_used(
+    challenge: OtpChallenge, phone: str, phone_hash: str, now: datetime
+) -> tuple[str, ParticipantToken, Participant | None]:
+    """Mark the code used and issue her token (key, token, participant)."""
+    challenge.used_at = now
+    challenge.save(update_fields=["used_at"])
+    # Used: the code still waiting to go (a slow gateway) opens nothing now.
+    notification_erase_secret(recipient_ref=f"otp:{challenge.pk}")
+    # During a rotation of ID_HASH_KEY her row may carry the old hash.
+    participant = Participant.objects.filter(
+        phone_hash__in=keyed_hash_candidates(phone, purpose="phone")
+    ).first()
+    key, token = participant_token_issue(
+        phone=phone, phone_hash=phone_hash, participant=participant
+    )
+    return key, token, participant
+
+
+def _miss_counted(challenge: OtpChallenge) -> None:
+    """Count a wrong code; the last allowed miss is audited."""
+    challenge.attempts += 1
+    challenge.save(update_fields=["attempts"])
+    if challenge.attempts >= MAX_WRONG_ATTEMPTS:
+        audit_record(
+            actor=None,
+            action="otp.exhausted",
+            obj_type="otp_challenge",
+            obj_id=challenge.pk,
+            details={"attempts": challenge.attempts},
+        )
+
+
 def otp_verify(*, phone_raw: str, code: str) -> tuple[str, Participant | None]:
     """Exchange a code for a bearer token: the raw key (shown once, stored only as
     a hash) and the participant registered with this phone, if there is one.
@@ -190,28 +222,9 @@ def otp_verify(*, phone_raw: str, code: str) -> tuple[str, Participant | None]:
         expected = _code_hash(phone_hash=phone_hash, code=code.strip())
         matched = hmac.compare_digest(challenge.code_hash, expected)
         if matched:
-            challenge.used_at = now
-            challenge.save(update_fields=["used_at"])
-            # Used: the code still waiting to go (a slow gateway) opens nothing now.
-            notification_erase_secret(recipient_ref=f"otp:{challenge.pk}")
-            # During a rotation of ID_HASH_KEY her row may carry the old hash.
-            participant = Participant.objects.filter(
-                phone_hash__in=keyed_hash_candidates(phone, purpose="phone")
-            ).first()
-            key, token = participant_token_issue(
-                phone=phone, phone_hash=phone_hash, participant=participant
-            )
+            key, token, participant = _code_used(challenge, phone, phone_hash, now)
         else:
-            challenge.attempts += 1
-            challenge.save(update_fields=["attempts"])
-            if challenge.attempts >= MAX_WRONG_ATTEMPTS:
-                audit_record(
-                    actor=None,
-                    action="otp.exhausted",
-                    obj_type="otp_challenge",
-                    obj_id=challenge.pk,
-                    details={"attempts": challenge.attempts},
-                )
+            _miss_counted(challenge)
     # Raised after the block, so that the miss just counted is committed.
     if not matched:
         logger.info(

@@ -113,11 +113,10 @@ def participants_due_for_anonymisation() -> QuerySet[Participant]:
     return participants.order_by("pk")
 
 
-def purge_expired(*, dry_run: bool = False) -> PurgeCounts:
-    """Apply the retention schedule; with `dry_run`, only count."""
-    now = timezone.now()
-    counts = PurgeCounts()
-
+def _participants_anonymised(*, dry_run: bool) -> int:
+    """Anonymise the women past their keeping time and not on a legal hold;
+    how many (with `dry_run`, how many would be)."""
+    anonymised = 0
     due_ids = list(participants_due_for_anonymisation().values_list("pk", flat=True))
     for participant_id in due_ids:
         participant = Participant.objects.get(pk=participant_id)
@@ -127,7 +126,16 @@ def purge_expired(*, dry_run: bool = False) -> PurgeCounts:
         if dry_run or participant_anonymise_for_retention(
             participant_id=participant_id
         ):
-            counts.participants_anonymised += 1
+            anonymised += 1
+    return anonymised
+
+
+def purge_expired(*, dry_run: bool = False) -> PurgeCounts:
+    """Apply the retention schedule; with `dry_run`, only count."""
+    now = timezone.now()
+    counts = PurgeCounts()
+
+    counts.participants_anonymised = _participants_anonymised(dry_run=dry_run)
     counts.deletion_requests_finished = deletion_requests_finish(dry_run=dry_run)
     imports = result_imports_purge(dry_run=dry_run)
     counts.import_files_erased, counts.import_errors_erased = astuple(imports)

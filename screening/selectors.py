@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from common.crypto import keyed_hash_candidates
 from screening.authentication import PhoneIdentity
@@ -13,6 +14,7 @@ from screening.models import (
     ConsentPurpose,
     Participant,
 )
+from screening.recall.eligibility import recall_reasons
 from screening.results.history import (
     visit_results_current,
     visit_results_history,
@@ -125,7 +127,7 @@ def participant_eligibility(
     has_active_appointment: bool,
 ) -> list[Reason]:
     """Every reason she cannot book in `campaign`; the caller counts the bookings."""
-    return eligibility_reasons(
+    reasons = eligibility_reasons(
         campaign=campaign,
         sex=participant.sex,
         birth_date=participant.birth_date,
@@ -133,6 +135,10 @@ def participant_eligibility(
         quota_used=quota_used,
         has_active_appointment=has_active_appointment,
         consent_given=participant_has_consent(participant=participant),
+    )
+    # Her deferral and cease records (screening.recall).
+    return reasons + recall_reasons(
+        participant_id=participant.pk, today=timezone.localdate(now)
     )
 
 

@@ -28,3 +28,8 @@ class RecollectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# The failsafe's admin lives in its own package.
+from specimens.failsafe import admin as _failsafe_admin  # noqa: E402, F401
+from specimens.history import admin as history_admin  # noqa: E402, F401  (registers)

@@ -2,6 +2,7 @@
 rejected tube leaves behind (SPEC §8.1, DOMAIN §6.1)."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -93,6 +94,13 @@ class Specimen(models.Model):
         choices=RejectionReason.choices,
         blank=True,
     )
+    # The high-risk genotypes the lab found in an hrHPV tube (DOMAIN §6.1).
+    hpv_types = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("HPV genotypes"),
+        default=list,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("specimen")
@@ -151,3 +159,25 @@ class Recollection(models.Model):
 
     def __str__(self) -> str:
         return f"recollection of {self.specimen_id}"
+
+
+# The clinical history's tables live in their own package; imported here so the
+# app registry and migrations see them.
+# The failsafe keeps its models in a module of their own; imported here,
+# Django finds them as part of this app.
+from specimens.failsafe_models import FailsafeItem, FailsafePolicy, Recall  # noqa: E402
+from specimens.history.models import (  # noqa: E402
+    ClinicalHistory,
+    HistoryQuestion,
+)
+
+__all__ = [
+    "ClinicalHistory",
+    "FailsafeItem",
+    "FailsafePolicy",
+    "HistoryQuestion",
+    "Manifest",
+    "Recall",
+    "Recollection",
+    "Specimen",
+]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from specimens import manifest_views, views
+from specimens.history import views as history_views
 
 urlpatterns = [
     path(
@@ -28,4 +29,12 @@ urlpatterns += [
         name="specimens-manifest-download",
     ),
     path("receive/", manifest_views.receive_page, name="specimens-receive"),
+]
+
+urlpatterns += [
+    path(
+        "appointments/<int:appointment_id>/history/",
+        history_views.desk_history,
+        name="specimens-history",
+    ),
 ]

@@ -46,8 +46,14 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "screening",
+    "screening.recall",
     "specimens",
+    "stations",
+    "reach",
     "scheduling",
+    "scheduling.waitlist",
+    "scheduling.invitations",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Binds a WeChat openid waiting in her session once she has proved her phone.
+    "reach.middleware.WeChatBindMiddleware",
     # After the messages: a session ended for idleness says so on the login page.
     "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -370,6 +378,31 @@ SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
 # The secret path segment of the delivery-receipt endpoints; empty turns them off.
 SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
 
+# --- Reaching every woman (SPEC §8.5): WeChat and voice beside SMS. Empty turns
+# a channel off; a woman's chain (WeChat → SMS → voice by default) skips it.
+WECHAT_BACKEND = env_choice("WECHAT_BACKEND", "", ("", "console", "locmem", "wechat"))
+WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WECHAT_AUTHORIZE_URL = env_str(
+    "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+# The official account's subscribe notice (订阅通知); a mini program's is
+# cgi-bin/message/subscribe/send.
+WECHAT_SUBSCRIBE_PATH = env_str(
+    "WECHAT_SUBSCRIBE_PATH", "cgi-bin/message/subscribe/bizsend"
+)
+# The Token set in the account's server configuration: signs the event pushes
+# (delivery of subscribe messages). Empty turns the event endpoint off.
+WECHAT_EVENT_TOKEN = env_str("WECHAT_EVENT_TOKEN", "")
+WECHAT_TIMEOUT_SECONDS = env_int("WECHAT_TIMEOUT_SECONDS", 10, minimum=1)
+VOICE_BACKEND = env_choice("VOICE_BACKEND", "", ("", "console", "locmem", "aliyun"))
+VOICE_ENDPOINT = env_str("VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
+VOICE_SHOW_NUMBER = env_str("VOICE_SHOW_NUMBER", "")
+# A message sent on a channel that reports delivery and still unreported after
+# this long goes on down her chain.
+CHAIN_RECEIPT_WAIT_MINUTES = env_int("CHAIN_RECEIPT_WAIT_MINUTES", 30, minimum=1)
+
 # --- Retention and key rotation (SPEC §4a, DOMAIN §4.3).
 # Participants are anonymised this many days after their campaign's last day
 # (unless a follow-up case is still open); outbox rows lose their phone after
@@ -386,6 +419,8 @@ REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
 REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
 QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
 QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
+# How long a place given back is held for the first woman on the waitlist.
+WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120, minimum=1)
 # Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
 # upstream (OTP_LIMIT_*) and not counted here.
 SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
@@ -406,7 +441,18 @@ OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, mini
 RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
 # The specimens app sits below the site roster; this names the function that says
 # which sites' tubes a member of staff may see (None: every site).
-SPECIMEN_SITE_SCOPE = "scheduling.selectors.upload_site_ids"
+SPECIMEN_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# Her result page sits below the specimens app; this names the function that
+# lists her tubes still out, so the page never shows "no news" as normal.
+RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
+# The same roster for the stations of the screening day (also below scheduling).
+STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
+# How she picks her next station where order does not matter (ADR 0014):
+# "shortest_wait" or "in_order".
+STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")
+# Lab rows are matched on tube barcodes by a layer above screening, named here so
+# that screening never imports it.
+RESULT_IMPORT_ROW_MATCHER = "specimens.lab_import.matching.rows_match"

@@ -50,3 +50,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
+# `make run`: WeChat subscribe messages and voice calls appear in the worker's
+# output like SMS (a woman reaches WeChat by signing in through /wechat/signin/).
+WECHAT_BACKEND = env_str("WECHAT_BACKEND", "console")
+VOICE_BACKEND = env_str("VOICE_BACKEND", "console")

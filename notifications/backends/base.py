@@ -25,6 +25,8 @@ class OutgoingMessage:
     params: dict[str, str]
     text: str
     correlation_id: str
+    # Where a channel other than SMS delivers: her WeChat openid.
+    address: str = ""
 
 
 class SmsBackend(Protocol):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from notifications.models import Notification, Status
 from notifications.secrets import notifications_erase_secrets
 from notifications.services import handover
+from notifications.services.chain import notifications_hand_on_due
 from notifications.services.reclaim import reclaim_lost
 from notifications.services.rules import (
     COUNTED_STATUSES,
@@ -42,6 +43,8 @@ def notifications_dispatch_due(*, batch_size: int | None = None) -> int:
     now = timezone.now()
     reclaim_lost(now=now)
     notifications_erase_secrets(now=now)
+    # What a channel failed goes on to the next before this run claims.
+    notifications_hand_on_due(now=now)
     claimed = 0
     after: tuple[datetime, int] | None = None
     while True:

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from common.crypto import keyed_hash
 from common.rawsql import insert_returning_pk
-from notifications.models import Kind, Notification, Status
+from notifications.models import Channel, Kind, Notification, Status
+from notifications.recipients import Reach, channels_for, reach_of
 from notifications.secrets import secret_params_pack
 from notifications.services import handover
 from notifications.services.rules import (
@@ -23,7 +24,7 @@ from notifications.services.rules import (
     SkipReason,
     server_zone,
 )
-from notifications.timing import deliver_at
+from notifications.timing import deliver_at, voice_call_at
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +39,29 @@ class Scheduled:
     send_at: datetime | None = None
     not_after: datetime | None = None
     secret: dict[str, str] | None = None
+    # Set by the chain when it writes the next step; otherwise from her chain.
+    channel: str = ""
+    fallback: tuple[str, ...] = ()
+    openid: str = ""
 
 
-def _delivery_time(
-    message: Scheduled, *, zone: ZoneInfo | None, now: datetime
+def delivery_time(
+    message: Scheduled, *, channel: str, zone: ZoneInfo | None, now: datetime
 ) -> datetime | None:
-    """When `message` may arrive: moved out of quiet hours, or None when it
-    would then arrive after its `not_after` (or within the hour before it)."""
+    """When `message` may arrive on `channel`: moved out of quiet hours (and, for
+    a call, the provider's blackouts), or None when it would then arrive after
+    its `not_after` (or within the hour before it)."""
     wanted = message.send_at or now
     not_after = message.not_after
+    if channel == Channel.VOICE:
+        # A call rings out loud: no kind is exempt from the hours.
+        return voice_call_at(
+            wanted=wanted,
+            not_after=not_after,
+            zone=zone or server_zone(),
+            quiet_start=settings.QUIET_HOURS_START,
+            quiet_end=settings.QUIET_HOURS_END,
+        )
     if message.kind in QUIET_HOURS_EXEMPT:
         late = not_after is not None and wanted > not_after
         return None if late else wanted
@@ -68,11 +83,26 @@ def _outbox_row(
     language: str,
     zone: ZoneInfo | None,
     now: datetime,
+    reach: Reach | None = None,
 ) -> Notification:
-    """The unsaved row of `message`, its delivery time moved out of quiet hours
-    or the row marked skipped."""
-    deliver = _delivery_time(message, zone=zone, now=now)
+    """The unsaved row of `message` on the first channel of her chain, its
+    delivery time moved out of quiet hours or the row marked skipped."""
+    if message.channel:
+        channel, fallback, openid = (
+            message.channel,
+            list(message.fallback),
+            message.openid,
+        )
+    else:
+        chain, openid = channels_for(
+            kind=message.kind, recipient_ref=recipient_ref, reach=reach
+        )
+        channel, fallback = chain[0], chain[1:]
+    deliver = delivery_time(message, channel=channel, zone=zone, now=now)
     return Notification(
+        channel=channel,
+        fallback=fallback,
+        recipient_openid=openid if channel == Channel.WECHAT else None,
         kind=message.kind,
         recipient_phone=phone,
         recipient_hash=phone_hash,
@@ -88,7 +118,7 @@ def _outbox_row(
     )
 
 
-def _enqueue_if_due(notification: Notification, *, now: datetime) -> None:
+def enqueue_if_due(notification: Notification, *, now: datetime) -> None:
     if notification.status != Status.PENDING or notification.send_at > now:
         return
     if notification.kind in QUIET_HOURS_EXEMPT:
@@ -143,7 +173,7 @@ def notification_schedule(
             row.save(force_insert=True)
     except IntegrityError:
         return Notification.objects.get(dedupe_key=dedupe_key)
-    _enqueue_if_due(row, now=now)
+    enqueue_if_due(row, now=now)
     return row
 
 
@@ -164,6 +194,8 @@ def notifications_schedule_new(
     """
     now = timezone.now()
     phone_hash = keyed_hash(phone, purpose="phone")
+    # One look-up of her channels for the whole event.
+    reach = reach_of(recipient_ref)
     rows = [
         _outbox_row(
             phone=phone,
@@ -173,12 +205,13 @@ def notifications_schedule_new(
             language=language,
             zone=zone,
             now=now,
+            reach=reach,
         )
         for message in messages
     ]
     insert_returning_pk(rows)
     for row in rows:
-        _enqueue_if_due(row, now=now)
+        enqueue_if_due(row, now=now)
     return rows
 
 

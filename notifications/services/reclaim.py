@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
-from notifications import backends
+from notifications import channels
 from notifications.backends.base import SmsBackend, SupportsStatusQuery
 from notifications.models import Notification, Status
 from notifications.services.rules import (
@@ -61,13 +61,20 @@ def _reclaim_sending(*, now: datetime) -> int:
     stuck = _take_stuck(now=now)
     if not stuck:
         return 0
-    backend = backends.get_backend()
+    by_channel: dict[str, SmsBackend] = {}
     reclaimed = 0
     for notification in stuck:
+        # Each channel's own gateway is asked about its own messages.
+        if notification.channel not in by_channel:
+            by_channel[notification.channel] = channels.get_channel_backend(
+                notification.channel
+            )
         rows = Notification.objects.filter(
             pk=notification.pk, status=Status.SENDING, claimed_at=now
         )
-        reclaimed += _settle(notification, rows, backend=backend, now=now)
+        reclaimed += _settle(
+            notification, rows, backend=by_channel[notification.channel], now=now
+        )
     return reclaimed
 
 

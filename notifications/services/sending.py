@@ -12,7 +12,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from notifications import backends
+from notifications import channels
 from notifications.backends.base import (
     OutgoingMessage,
     SendResult,
@@ -20,9 +20,10 @@ from notifications.backends.base import (
     SupportsBatchSend,
     SupportsStatusQuery,
 )
-from notifications.models import Notification, Status
+from notifications.models import Channel, Notification, Status
 from notifications.rendering import render_text
 from notifications.secrets import secret_params_of
+from notifications.services.chain import notification_hand_on, voice_ring_at
 from notifications.services.rules import (
     MAX_ATTEMPTS,
     SEND_BATCH_BUDGET_SECONDS,
@@ -59,6 +60,7 @@ def notification_send(*, notification_id: int) -> Notification | None:
         return sender.send(notification_id)
     finally:
         sender.flush()
+        sender.hand_on_failed()
 
 
 def notifications_send_batch(*, notification_ids: list[int]) -> list[int]:
@@ -76,6 +78,7 @@ def notifications_send_batch(*, notification_ids: list[int]) -> list[int]:
             position += len(group)
     finally:
         sender.flush()
+        sender.hand_on_failed()
     return []
 
 
@@ -87,6 +90,7 @@ def _message(notification: Notification) -> OutgoingMessage:
         params=params,
     )
     return OutgoingMessage(
+        address=notification.recipient_openid or "",
         phone=notification.recipient_phone,
         kind=notification.kind,
         template_key=notification.kind,
@@ -114,17 +118,30 @@ class _Sender:
     """
 
     def __init__(self) -> None:
-        self.backend: SmsBackend | None = None
+        self.backends: dict[str, SmsBackend] = {}
         self.outcomes: list[Outcome] = []
         self.claim_statements: dict[int, tuple[str, Any, Any]] = {}
+        # Rows failed for good that have a next channel (notifications.services.chain).
+        self.failed: list[int] = []
 
-    def _backend(self) -> SmsBackend:
-        if self.backend is None:
-            self.backend = backends.get_backend()
-        return self.backend
+    def _backend(self, channel: str = Channel.SMS) -> SmsBackend:
+        if channel not in self.backends:
+            self.backends[channel] = channels.get_channel_backend(channel)
+        return self.backends[channel]
+
+    def hand_on_failed(self) -> None:
+        """Start the next channel of each row failed here at once; the
+        dispatcher's sweep does it for any this process does not live to."""
+        failed, self.failed = self.failed, []
+        for notification_id in failed:
+            notification_hand_on(notification_id=notification_id)
 
     def _authoritative(self) -> bool:
-        return bool(getattr(self._backend(), "status_is_authoritative", False))
+        self._backend()
+        return all(
+            getattr(backend, "status_is_authoritative", False)
+            for backend in self.backends.values()
+        )
 
     def group_size(self) -> int:
         return AUTHORITATIVE_CLAIM_GROUP if self._authoritative() else 1
@@ -142,9 +159,11 @@ class _Sender:
     def _send_claimed(self, claimed: list[Notification]) -> None:
         now = timezone.now()
         ready = [n for n in claimed if self._still_to_send(n, now=now)]
-        if not ready:
-            return
-        backend = self._backend()
+        for channel in dict.fromkeys(n.channel for n in ready):
+            self._send_on(channel, [n for n in ready if n.channel == channel])
+
+    def _send_on(self, channel: str, ready: list[Notification]) -> None:
+        backend = self._backend(channel)
         messages = [_message(notification) for notification in ready]
         if isinstance(backend, SupportsBatchSend):
             results = backend.send_many(messages)
@@ -152,6 +171,11 @@ class _Sender:
             results = [backend.send(message) for message in messages]
         for notification, result in zip(ready, results, strict=True):
             self._note_result(notification, result)
+        if getattr(backend, "outcome_at_once", False):
+            # A gateway that cannot be asked afterwards (WeChat, a call): its
+            # outcome is committed now, not with the next claim, so a worker
+            # killed later cannot leave a sent row looking unsent.
+            self.flush()
 
     def _still_to_send(self, notification: Notification, *, now: datetime) -> bool:
         """False, with the outcome noted, when the row must not go to the
@@ -163,7 +187,9 @@ class _Sender:
                 notification, status=Status.SKIPPED, last_error=SkipReason.PAST_VISIT
             )
             return False
-        backend = self._backend()
+        if not self._hours_allow(notification, now=now):
+            return False
+        backend = self._backend(notification.channel)
         if not (
             maybe_taken(notification.last_error)
             and isinstance(backend, SupportsStatusQuery)
@@ -193,8 +219,24 @@ class _Sender:
             self._retry_later(notification, error=notification.last_error)
         return answer == "not_found"
 
+    def _hours_allow(self, notification: Notification, *, now: datetime) -> bool:
+        """A call held up into the provider's blackout or our quiet hours waits
+        for the next allowed time instead of ringing."""
+        if notification.channel != Channel.VOICE:
+            return True
+        ring_at = voice_ring_at(notification, now=now)
+        if ring_at == now:
+            return True
+        if ring_at is None:
+            self._record(
+                notification, status=Status.SKIPPED, last_error=SkipReason.PAST_VISIT
+            )
+        else:
+            self._record(notification, status=Status.PENDING, send_at=ring_at)
+        return False
+
     def _note_result(self, notification: Notification, result: SendResult) -> None:
-        name = self._backend().name
+        name = self._backend(notification.channel).name
         if result.accepted:
             self._record(
                 notification,
@@ -254,7 +296,7 @@ class _Sender:
         return sorted(claimed, key=lambda n: order[n.pk])
 
     def _retry_later(self, notification: Notification, *, error: str) -> None:
-        name = self._backend().name
+        name = self._backend(notification.channel).name
         if notification.attempts >= MAX_ATTEMPTS:
             self._record(
                 notification, status=Status.FAILED, provider=name, last_error=error
@@ -307,6 +349,8 @@ class _Sender:
             notification.send_at = send_at
         if status != Status.PENDING:
             notification.secret_params = None
+        if status == Status.FAILED and notification.fallback:
+            self.failed.append(notification.pk)
 
     def flush(self) -> None:
         """Write the outcomes still waiting, in one statement on PostgreSQL."""

@@ -1,6 +1,7 @@
-"""The clinic desk's JSON API: day list, check-in and its undo, search, walk-ins,
-results and lab imports. Clinic staff (and program admins) only, and only for
-their own sites; every individual record read or changed is audited."""
+"""The desk's JSON API (under /api/v1/clinic/): day list, check-in and its
+undo, search, walk-ins, results and lab imports. Clinic staff (and program
+admins) only, and only for their own sites; every individual record read or
+changed is audited."""
 
 from datetime import date, timedelta
 from typing import Any, cast

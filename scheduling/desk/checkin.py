@@ -47,6 +47,7 @@ from scheduling.transitions import (
 )
 from screening import selectors as screening_selectors
 from screening import services as screening_services
+from stations import services as station_services
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,21 @@ def _audit_check_in(
     )
 
 
+def _open_visit(appointment: Appointment, *, site: Site, today: date, by: User) -> None:
+    """Her visit, and her queue number and route where the site runs stations."""
+    visit = screening_services.visit_open(
+        campaign=appointment.campaign,
+        participant=appointment.participant,
+        site_id=site.pk,
+        site_name=site.name,
+        day=today,
+        appointment_id=appointment.pk,
+        reference=appointment.reference,
+        by=by,
+    )
+    station_services.ticket_open(visit=visit)
+
+
 def check_in_locked(
     *,
     appointment: Appointment,
@@ -174,16 +190,7 @@ def check_in_locked(
         raise NotToday(booked_for=booked_for.isoformat())
 
     _mark_checked_in(appointment)
-    screening_services.visit_open(
-        campaign=appointment.campaign,
-        participant=appointment.participant,
-        site_id=site.pk,
-        site_name=site.name,
-        day=today,
-        appointment_id=appointment.pk,
-        reference=appointment.reference,
-        by=by,
-    )
+    _open_visit(appointment, site=site, today=today, by=by)
     # Reminders still waiting would only confuse her now that she is here.
     notifications_cancel_pending(dedupe_key_prefix=dedupe_prefix(appointment))
     _audit_check_in(
@@ -287,6 +294,7 @@ def appointment_check_in_undo(
     with transaction.atomic():
         visit = screening_selectors.visit_for_appointment(appointment_id=appointment.pk)
         if visit is not None:
+            station_services.ticket_drop(visit_id=visit.pk)
             screening_services.visit_undo(visit=visit, by=by)
         _undo_transition(appointment, checked_in_at=checked_in_at, now=now)
         audit_record(

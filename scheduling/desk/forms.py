@@ -1,4 +1,4 @@
-"""Forms of the clinic desk pages. The services check everything again."""
+"""Forms of the desk pages. The services check everything again."""
 
 from __future__ import annotations
 

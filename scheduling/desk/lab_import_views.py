@@ -28,7 +28,7 @@ from screening import services as screening_services
 from screening.models import ImportStatus, ResultTest
 from screening.results.codes import TEST_ALIASES, allowed_codes
 from screening.results.imports import DEFAULT_MAX_BYTES
-from screening.results.lab_csv import TEMPLATE_HEADER
+from screening.results.lab_csv import BARCODE_TEMPLATE_HEADER, TEMPLATE_HEADER
 from screening.results.recording import NOTES_MAX_LENGTH
 
 FINISHED_IMPORT_STATUSES = {ImportStatus.DONE, ImportStatus.FAILED}
@@ -39,6 +39,11 @@ COLUMN_LABELS = {
     "test": _("Test"),
     "value": _("Result"),
     "notes": _("Notes"),
+    "barcode": _("Barcode"),
+    "hpv_types": _("HPV genotypes"),
+    "received_at": _("Received at"),
+    "resulted_at": _("Resulted at"),
+    "rejection": _("Rejection reason"),
 }
 
 
@@ -105,7 +110,9 @@ def desk_import_template(request: HttpRequest) -> HttpResponse:
     """An empty CSV with the columns named, in UTF-8 with a byte-order mark so
     that Excel opens the Chinese header as text, not as mojibake."""
     text = io.StringIO()
-    csv.writer(text).writerow(TEMPLATE_HEADER)
+    by_barcode = request.GET.get("by") == "barcode"
+    header = BARCODE_TEMPLATE_HEADER if by_barcode else TEMPLATE_HEADER
+    csv.writer(text).writerow(header)
     response = HttpResponse(
         codecs.BOM_UTF8 + text.getvalue().encode(),
         content_type="text/csv; charset=utf-8",

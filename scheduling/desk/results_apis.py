@@ -1,4 +1,4 @@
-"""The clinic API's undo of a woman's last results entry, the same service as
+"""The desk API's undo of a woman's last results entry, the same service as
 the desk page's button."""
 
 from drf_spectacular.utils import extend_schema

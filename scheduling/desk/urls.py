@@ -4,6 +4,7 @@ from django.urls import path
 
 from scheduling.desk import (
     day_views,
+    deferral_views,
     follow_up_views,
     lab_import_views,
     results_views,
@@ -20,6 +21,11 @@ urlpatterns = [
         name="desk-undo",
     ),
     path("search/", views.desk_search, name="desk-search"),
+    path(
+        "appointments/<int:appointment_id>/defer/",
+        deferral_views.desk_defer,
+        name="desk-defer",
+    ),
     path("walk-in/", walk_in_views.desk_walk_in, name="desk-walk-in"),
     path(
         "appointments/<int:appointment_id>/results/",

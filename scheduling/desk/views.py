@@ -1,4 +1,4 @@
-"""The clinic desk: pages for a tablet at the front desk of a site.
+"""The desk: pages for a tablet at the front desk of a site.
 
 Every page works without JavaScript; desk.js only adds the camera scan of the QR
 code and a refresh of the day list that keeps the place. Names, phones and ID

@@ -34,6 +34,45 @@ def _walk_in_campaign_districts(site: Site) -> tuple[Campaign | None, list[Any]]
     return campaign, list(campaign.districts.all())
 
 
+def _register(
+    request: HttpRequest, form: WalkInForm, site: Site, campaign: Campaign | None
+) -> tuple[HttpResponse | None, IdentityConflict | None]:
+    """Register and check her in: the redirect to the day list, or the form
+    with the service's errors (and the identity conflict, if that was one)."""
+    data = form.cleaned_data
+    try:
+        appointment = walk_ins.walk_in_register(
+            by=desk_staff(request),
+            site=site,
+            campaign_id=campaign.pk if campaign else None,
+            phone=data["phone"],
+            full_name=data["full_name"],
+            id_number=data["id_number"],
+            employment_type=data["employment_type"],
+            employment_other=data["employment_other"],
+            district_code=data["district_code"],
+            consent=data["consent"],
+            confirm_record=data["confirm_record"],
+            request=request,
+        )
+    except ValidationFailed as error:
+        form.add_service_errors(error.errors)
+    except IdentityConflict as error:
+        form.add_error(None, str(error.detail))
+        return None, error
+    except ApplicationError as error:
+        form.add_error(None, str(error.detail))
+    else:
+        messages.success(
+            request,
+            gettext("Walk-in registered and checked in, reference %(reference)s.")
+            % {"reference": appointment.reference},
+        )
+        request.session[JUST_CHECKED_IN] = appointment.pk
+        return redirect(desk_url(site)), None
+    return None, None
+
+
 @require_http_methods(["GET", "POST"])
 @desk_page
 def desk_walk_in(request: HttpRequest) -> HttpResponse:
@@ -44,37 +83,9 @@ def desk_walk_in(request: HttpRequest) -> HttpResponse:
     )
     conflict: IdentityConflict | None = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            appointment = walk_ins.walk_in_register(
-                by=desk_staff(request),
-                site=site,
-                campaign_id=campaign.pk if campaign else None,
-                phone=data["phone"],
-                full_name=data["full_name"],
-                id_number=data["id_number"],
-                employment_type=data["employment_type"],
-                employment_other=data["employment_other"],
-                district_code=data["district_code"],
-                consent=data["consent"],
-                confirm_record=data["confirm_record"],
-                request=request,
-            )
-        except ValidationFailed as error:
-            form.add_service_errors(error.errors)
-        except IdentityConflict as error:
-            conflict = error
-            form.add_error(None, str(error.detail))
-        except ApplicationError as error:
-            form.add_error(None, str(error.detail))
-        else:
-            messages.success(
-                request,
-                gettext("Walk-in registered and checked in, reference %(reference)s.")
-                % {"reference": appointment.reference},
-            )
-            request.session[JUST_CHECKED_IN] = appointment.pk
-            return redirect(desk_url(site))
+        registered, conflict = _register(request, form, site, campaign)
+        if registered is not None:
+            return registered
     return render(
         request,
         "scheduling/desk/walk_in.html",

@@ -4,6 +4,7 @@ walk-in places and checked in, all in one transaction."""
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -195,6 +196,55 @@ def _take_walk_in_place(
     ).get(pk=appointment.pk)
 
 
+def _walk_in_admit(
+    *,
+    by: User,
+    site: Site,
+    campaign_id: int | None,
+    confirm_record: int | None,
+    person: dict[str, Any],
+    request: HttpRequest | None,
+) -> Appointment:
+    """Who she is (before the transaction, so a conflict stays audited), then
+    her record, today's walk-in place and her check-in, in one transaction."""
+    existing = walk_in_identity_resolve(
+        by=by,
+        typed=TypedIdentity(
+            phone=person["phone"],
+            full_name=person["full_name"],
+            id_number=person["id_number"],
+        ),
+        confirm_record=confirm_record,
+        request=request,
+    )
+    day = site_today(site=site)
+    now = timezone.now()
+    with transaction.atomic():
+        campaign = walk_in_campaign(site=site, day=day, campaign_id=campaign_id)
+        participant = _walk_in_participant(
+            existing=existing, campaign=campaign, **person
+        )
+        _refuse_booked(by=by, participant=participant, campaign=campaign, site=site)
+        _refuse_ineligible(participant=participant, campaign=campaign, now=now)
+        appointment = _take_walk_in_place(
+            participant=participant, campaign=campaign, site=site, day=day, now=now
+        )
+        check_in_locked(
+            appointment=appointment,
+            by=by,
+            via=VIA_WALK_IN,
+            force=False,
+            request=request,
+        )
+    logger.info(
+        "scheduling.walk_in id=%s site=%s participant=%s",
+        appointment.pk,
+        site.pk,
+        participant.pk,
+    )
+    return appointment
+
+
 def walk_in_register(
     *,
     by: User,
@@ -221,45 +271,20 @@ def walk_in_register(
     AlreadyBooked (she has a booking: check that in instead), NotEligible and
     WalkInsFull.
     """
-    day = site_today(site=site)
-    now = timezone.now()
-    phone = _walk_in_phone(phone)
-    existing = walk_in_identity_resolve(
+    return _walk_in_admit(
         by=by,
-        typed=TypedIdentity(phone=phone, full_name=full_name, id_number=id_number),
+        site=site,
+        campaign_id=campaign_id,
         confirm_record=confirm_record,
+        person={
+            "phone": _walk_in_phone(phone),
+            "full_name": full_name,
+            "id_number": id_number,
+            "employment_type": employment_type,
+            "employment_other": employment_other,
+            "employer": employer,
+            "district_code": district_code,
+            "consent": consent,
+        },
         request=request,
     )
-    with transaction.atomic():
-        campaign = walk_in_campaign(site=site, day=day, campaign_id=campaign_id)
-        participant = _walk_in_participant(
-            existing=existing,
-            campaign=campaign,
-            phone=phone,
-            full_name=full_name,
-            id_number=id_number,
-            employment_type=employment_type,
-            employment_other=employment_other,
-            employer=employer,
-            district_code=district_code,
-            consent=consent,
-        )
-        _refuse_booked(by=by, participant=participant, campaign=campaign, site=site)
-        _refuse_ineligible(participant=participant, campaign=campaign, now=now)
-        appointment = _take_walk_in_place(
-            participant=participant, campaign=campaign, site=site, day=day, now=now
-        )
-        check_in_locked(
-            appointment=appointment,
-            by=by,
-            via=VIA_WALK_IN,
-            force=False,
-            request=request,
-        )
-    logger.info(
-        "scheduling.walk_in id=%s site=%s participant=%s",
-        appointment.pk,
-        site.pk,
-        participant.pk,
-    )
-    return appointment

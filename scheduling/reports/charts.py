@@ -135,6 +135,104 @@ class Line:
     cells: Sequence[Cell]
 
 
+LINE_HEIGHT, LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 220, 34, 8, 34, 30
+
+
+@dataclass(frozen=True)
+class _LineAxes:
+    """Where a day and a value go in the line chart."""
+
+    dates: Sequence[date]
+    largest: int
+    left: float = LINE_LEFT
+    top: float = LINE_TOP
+    plot_w: float = WIDTH - LINE_LEFT - LINE_RIGHT
+    plot_h: float = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
+
+    @property
+    def span(self) -> int:
+        dates = self.dates
+        return max((dates[-1] - dates[0]).days, 1) if dates else 1
+
+    def x(self, i: int) -> float:
+        if len(self.dates) < 2:
+            return self.left + self.plot_w / 2
+        return (
+            self.left + self.plot_w * (self.dates[i] - self.dates[0]).days / self.span
+        )
+
+    def y(self, value: float) -> float:
+        return self.top + self.plot_h - self.plot_h * value / self.largest
+
+
+def _line_frame(axes: _LineAxes, days: Sequence[str], title: str) -> list[str]:
+    """The drawing's opening, its two axes with their ends labelled."""
+    left, top, plot_h = axes.left, axes.top, axes.plot_h
+    parts = [
+        f'<svg class="chart lines" viewBox="0 0 {WIDTH} {LINE_HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - LINE_RIGHT}" '
+        f'y2="{top + plot_h}" stroke="#9aa4ab"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" '
+        f'stroke="#9aa4ab"/>',
+        _text(left - 4, top + 4, str(axes.largest), "axis", "end"),
+        _text(left - 4, top + plot_h, "0", "axis", "end"),
+    ]
+    if days:
+        parts.append(_text(left, LINE_HEIGHT - 10, days[0], "axis"))
+        if len(days) > 1:
+            parts.append(
+                _text(WIDTH - LINE_RIGHT, LINE_HEIGHT - 10, days[-1], "axis", "end")
+            )
+    return parts
+
+
+def _line_runs(
+    line: Line, axes: _LineAxes, days: Sequence[str], threshold: int
+) -> tuple[list[str], list[list[str]]]:
+    """The grey ticks of the line's hidden days, and its runs of points: a run
+    stops at a hidden or empty day and across a day without events."""
+    ticks: list[str] = []
+    run: list[str] = []
+    segments: list[list[str]] = []
+    base, dates = axes.top + axes.plot_h, axes.dates
+    for i, cell in enumerate(line.cells):
+        if cell.suppressed or cell.value is None:
+            if run:
+                segments.append(run)
+            run = []
+            if cell.suppressed:
+                ticks.append(
+                    f'<line x1="{axes.x(i):.1f}" y1="{base}" x2="{axes.x(i):.1f}" '
+                    f'y2="{base + 5}" stroke="#c9cfd4" stroke-width="3">'
+                    f"<title>{escape(days[i])} &lt;{threshold}</title></line>"
+                )
+            continue
+        if run and (dates[i] - dates[i - 1]).days > 1:
+            segments.append(run)
+            run = []
+        run.append(f"{axes.x(i):.1f},{axes.y(cell.value):.1f}")
+    if run:
+        segments.append(run)
+    return ticks, segments
+
+
+def _line_drawn(segments: list[list[str]], colour: str) -> list[str]:
+    """A lone point as a dot, a run as a polyline."""
+    parts = []
+    for points in segments:
+        if len(points) == 1:
+            cx, cy = points[0].split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
+        else:
+            parts.append(
+                f'<polyline points="{" ".join(points)}" fill="none" '
+                f'stroke="{colour}" stroke-width="2"/>'
+            )
+    return parts
+
+
 def line_chart(
     days: Sequence[str], lines: Sequence[Line], *, title: str, threshold: int
 ) -> SafeString:
@@ -142,75 +240,25 @@ def line_chart(
     breaks the line and is marked with a grey tick on the axis instead of a point.
     Only consecutive days are joined: across a day without events the line
     stops rather than pretend to know the days between."""
-    height, left, right, top, bottom = 220, 34, 8, 34, 30
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = [
         c.value for line in lines for c in line.cells if not c.suppressed and c.value
     ]
-    largest = max(values, default=0) or 1
     # Days without events are absent from the series: place each on a time axis,
     # so a gap of a month looks like one.
-    dates = [date.fromisoformat(day) for day in days]
-    span = max((dates[-1] - dates[0]).days, 1) if dates else 1
-
-    def x(i: int) -> float:
-        if len(dates) < 2:
-            return left + plot_w / 2
-        return left + plot_w * (dates[i] - dates[0]).days / span
-
-    def y(value: float) -> float:
-        return top + plot_h - plot_h * value / largest
-
-    parts = [
-        f'<svg class="chart lines" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{WIDTH - right}" '
-        f'y2="{top + plot_h}" stroke="#9aa4ab"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" '
-        f'stroke="#9aa4ab"/>',
-        _text(left - 4, top + 4, str(largest), "axis", "end"),
-        _text(left - 4, top + plot_h, "0", "axis", "end"),
-    ]
-    if days:
-        parts.append(_text(left, height - 10, days[0], "axis"))
-        if len(days) > 1:
-            parts.append(_text(WIDTH - right, height - 10, days[-1], "axis", "end"))
+    axes = _LineAxes(
+        dates=[date.fromisoformat(day) for day in days],
+        largest=max(values, default=0) or 1,
+    )
+    parts = _line_frame(axes, days, title)
     for n, line in enumerate(lines):
         colour = PALETTE[n % len(PALETTE)]
-        legend_x = left + n * 108
+        legend_x = LINE_LEFT + n * 108
         parts.append(
             f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{colour}"/>'
         )
         parts.append(_text(legend_x + 16, 18, line.label, "legend"))
-        run: list[str] = []
-        segments: list[list[str]] = []
-        for i, cell in enumerate(line.cells):
-            if cell.suppressed or cell.value is None:
-                if run:
-                    segments.append(run)
-                run = []
-                if cell.suppressed:
-                    parts.append(
-                        f'<line x1="{x(i):.1f}" y1="{top + plot_h}" x2="{x(i):.1f}" '
-                        f'y2="{top + plot_h + 5}" stroke="#c9cfd4" stroke-width="3">'
-                        f"<title>{escape(days[i])} &lt;{threshold}</title></line>"
-                    )
-                continue
-            if run and (dates[i] - dates[i - 1]).days > 1:
-                segments.append(run)
-                run = []
-            run.append(f"{x(i):.1f},{y(cell.value):.1f}")
-        if run:
-            segments.append(run)
-        for points in segments:
-            if len(points) == 1:
-                cx, cy = points[0].split(",")
-                parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
-            else:
-                parts.append(
-                    f'<polyline points="{" ".join(points)}" fill="none" '
-                    f'stroke="{colour}" stroke-width="2"/>'
-                )
+        ticks, segments = _line_runs(line, axes, days, threshold)
+        parts.extend(ticks)
+        parts.extend(_line_drawn(segments, colour))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in the SVG is escaped # nosec B308 B703

@@ -1,4 +1,5 @@
-"""The breakdowns of the turnout report as SQL expressions, and the age bands."""
+"""The breakdowns of the turnout report as SQL expressions, the age bands, and
+the groups' order and names in the report."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from screening.models import Campaign
+from common.suppression import TOTAL
+from scheduling.models import Site
+from screening.models import Campaign, District, EmploymentType
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,37 @@ def _born_by(day: date, age: int) -> date:
         return day.replace(year=day.year - age)
     except ValueError:  # 29 February in a year without one
         return day.replace(year=day.year - age, day=28)
+
+
+def group_key_text(key: Any) -> str:
+    if key is None:
+        return TOTAL
+    if isinstance(key, date):
+        return key.isoformat()
+    return str(key)
+
+
+def group_sort_key(group_by: str, campaign: Campaign) -> Any:
+    if group_by == "employment_type":
+        order = {value: i for i, value in enumerate(EmploymentType.values)}
+        return lambda k: (order.get(k, len(order)), str(k))
+    if group_by == "age_band":
+        order = {band.key: i for i, band in enumerate(age_bands(campaign))}
+        return lambda k: order.get(k, len(order))
+    if group_by in ("district", "site"):
+        model = District if group_by == "district" else Site
+        codes = dict(model.objects.values_list("pk", "code"))
+        return lambda k: codes.get(k, "")
+    return lambda k: k
+
+
+def group_labels(group_by: str | None, campaign: Campaign, keys: list[Any]) -> dict:
+    if group_by == "employment_type":
+        return {k: str(EmploymentType(k).label) for k in keys if k in EmploymentType}
+    if group_by == "district":
+        return dict(District.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group_by == "site":
+        return dict(Site.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if group_by == "age_band":
+        return {band.key: band.label for band in age_bands(campaign)}
+    return {}

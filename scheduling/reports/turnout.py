@@ -60,7 +60,6 @@ from common.cellkey import Atom, mask_perturbed, published
 from common.report_reads import replica_lag_seconds, report_reads
 from common.suppression import (
     OUTCOME_THRESHOLD,
-    TOTAL,
     TURNOUT_THRESHOLD,
     Cell,
     Rate,
@@ -68,12 +67,15 @@ from common.suppression import (
     suppress_table,
 )
 from scheduling.errors import CampaignNotFound
-from scheduling.models import Site
 from scheduling.reports.errors import InvalidGroupBy
-from scheduling.reports.groups import age_bands
+from scheduling.reports.groups import (
+    group_key_text,
+    group_labels,
+    group_sort_key,
+)
 from scheduling.reports.ranges import parse_report_range as parse_report_range
 from scheduling.reports.turnout_atoms import PERSON_GROUPS, Counts, collect
-from screening.models import Campaign, District, EmploymentType
+from screening.models import Campaign
 
 GROUP_BYS = ("employment_type", "district", "site", "day", "age_band")
 APPOINTMENT_MEASURES = ("booked", "checked_in", "screened", "no_show", "cancelled")
@@ -174,29 +176,9 @@ def turnout_counts(
         date_to=date_to,
         use_rollup=use_rollup,
     )
-    with_registered = group_by is None or group_by in PERSON_GROUPS
-    registered: dict[Any, list[Atom]] = {}
-    registrations_per_day: dict[date, Atom] = {}
-    for (day, key), atom in counts.registrations.items():
-        registered.setdefault(key, []).append(atom)
-        registrations_per_day[day] = registrations_per_day.get(day, Atom()) + atom
-    person_keys = registered if group_by in PERSON_GROUPS else {}
-    keys = list(dict.fromkeys([*counts.appointments, *person_keys]))
-    if group_by is not None:
-        keys.sort(key=_sort_key(group_by, campaign))
-    else:
-        keys = []
-
-    def row(key: Any) -> dict[str, list[Atom]]:
-        found = counts.appointments.get(key, {})
-        values = {m: list(found.get(m, {}).values()) for m in APPOINTMENT_MEASURES}
-        if with_registered:
-            return {"registered": registered.get(key, []), **values}
-        return values
-
-    atoms = {key: row(key) for key in keys}
-    total_atoms = row(None) if group_by is None else {}
-    raw = _Tables(atoms, total_atoms, registered.get(None, []), counts)
+    registered, registrations_per_day = _registered(counts)
+    keys = _group_keys(counts, registered, group_by, campaign)
+    raw = _tables(counts, registered, keys, group_by)
     bookings, check_ins = counts.activity
     series = {
         "registrations": registrations_per_day,
@@ -213,6 +195,31 @@ def turnout_counts(
             for m, days in series.items()
         },
     )
+
+
+def _registered(counts: Counts) -> tuple[dict[Any, list[Atom]], dict[date, Atom]]:
+    """Registrations' atoms per person group, and their sum per day."""
+    registered: dict[Any, list[Atom]] = {}
+    registrations_per_day: dict[date, Atom] = {}
+    for (day, key), atom in counts.registrations.items():
+        registered.setdefault(key, []).append(atom)
+        registrations_per_day[day] = registrations_per_day.get(day, Atom()) + atom
+    return registered, registrations_per_day
+
+
+def _group_keys(
+    counts: Counts,
+    registered: dict[Any, list[Atom]],
+    group_by: str | None,
+    campaign: Campaign,
+) -> list[Any]:
+    """The table's groups in their order; none when the table is not grouped."""
+    if group_by is None:
+        return []
+    person_keys = registered if group_by in PERSON_GROUPS else {}
+    keys = list(dict.fromkeys([*counts.appointments, *person_keys]))
+    keys.sort(key=group_sort_key(group_by, campaign))
+    return keys
 
 
 @dataclass(frozen=True)
@@ -246,12 +253,33 @@ class _Tables:
                 total["registered"] = sum(g["registered"] for g in groups.values())
         total["quota_used"] = value("quota_used", list(self.counts.quota_used.values()))
         return Table(
-            groups={_key_text(k): v for k, v in groups.items()},
+            groups={group_key_text(k): v for k, v in groups.items()},
             total=total,
             # Outside a date range every booking is either still active or missed.
             row_relations=[(("booked",), ("quota_used", "no_show"))],
             rates=RATES,
         )
+
+
+def _tables(
+    counts: Counts,
+    registered: dict[Any, list[Atom]],
+    keys: list[Any],
+    group_by: str | None,
+) -> _Tables:
+    """Each group's atoms per measure, and the total's when not grouped."""
+    with_registered = group_by is None or group_by in PERSON_GROUPS
+
+    def row(key: Any) -> dict[str, list[Atom]]:
+        found = counts.appointments.get(key, {})
+        values = {m: list(found.get(m, {}).values()) for m in APPOINTMENT_MEASURES}
+        if with_registered:
+            return {"registered": registered.get(key, []), **values}
+        return values
+
+    atoms = {key: row(key) for key in keys}
+    total_atoms = row(None) if group_by is None else {}
+    return _Tables(atoms, total_atoms, registered.get(None, []), counts)
 
 
 def turnout_report(
@@ -274,7 +302,7 @@ def turnout_report(
             date_to=date_to,
             use_rollup=use_rollup,
         )
-        labels = _labels(group_by, campaign, counts.keys)
+        labels = group_labels(group_by, campaign, counts.keys)
     suppressed = mask_perturbed(
         suppress_table(counts.table, threshold=TURNOUT_THRESHOLD), counts.published
     )
@@ -288,9 +316,9 @@ def turnout_report(
         totals=suppressed.total,
         groups=[
             GroupRow(
-                key=_key_text(k),
-                label=labels.get(k, _key_text(k)),
-                cells=suppressed.groups[_key_text(k)],
+                key=group_key_text(k),
+                label=labels.get(k, group_key_text(k)),
+                cells=suppressed.groups[group_key_text(k)],
             )
             for k in counts.keys
         ],
@@ -302,40 +330,6 @@ def turnout_report(
         series=_series(counts.series, counts.published_series),
         lag_seconds=lag,
     )
-
-
-def _key_text(key: Any) -> str:
-    if key is None:
-        return TOTAL
-    if isinstance(key, date):
-        return key.isoformat()
-    return str(key)
-
-
-def _sort_key(group_by: str, campaign: Campaign) -> Any:
-    if group_by == "employment_type":
-        order = {value: i for i, value in enumerate(EmploymentType.values)}
-        return lambda k: (order.get(k, len(order)), str(k))
-    if group_by == "age_band":
-        order = {band.key: i for i, band in enumerate(age_bands(campaign))}
-        return lambda k: order.get(k, len(order))
-    if group_by in ("district", "site"):
-        model = District if group_by == "district" else Site
-        codes = dict(model.objects.values_list("pk", "code"))
-        return lambda k: codes.get(k, "")
-    return lambda k: k
-
-
-def _labels(group_by: str | None, campaign: Campaign, keys: list[Any]) -> dict:
-    if group_by == "employment_type":
-        return {k: str(EmploymentType(k).label) for k in keys if k in EmploymentType}
-    if group_by == "district":
-        return dict(District.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group_by == "site":
-        return dict(Site.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if group_by == "age_band":
-        return {band.key: band.label for band in age_bands(campaign)}
-    return {}
 
 
 def _series(

@@ -124,20 +124,17 @@ def _add(target: Appointments, key: Any, day: date, measures: dict[str, Atom]) -
         days[day] = days.get(day, Atom()) + atom
 
 
-def _rollup_counts(
+def _rollup_key_of(group_by: str | None, value: str) -> Any:
+    return int(value) if group_by in ("district", "site") else value
+
+
+def _rollup_appointments(
     campaign: Campaign,
     date_from: date | None,
     date_to: date | None,
     group_by: str | None,
-) -> Counts:
-    if reports_alias() == DEFAULT_DB_ALIAS:
-        rollup.fold(campaign_id=campaign.pk)
-    # A replica cannot fold: it sums folded and delta rows alike, which come to
-    # the same (beat folds on the primary: scheduling.reports_fold).
-
-    def key_of(value: str) -> Any:
-        return int(value) if group_by in ("district", "site") else value
-
+) -> Appointments:
+    """The appointments' measures per group and slot day, from the rollup."""
     statuses: dict[tuple[Any, date], dict[str, Atom]] = {}
     for day, value, status, n, keys in rollup.sums(
         campaign_id=campaign.pk,
@@ -152,7 +149,7 @@ def _rollup_counts(
         elif group_by == "day":
             key = day
         else:
-            key = key_of(value)
+            key = _rollup_key_of(group_by, value)
         bucket = statuses.setdefault((key, day), {})
         bucket[status] = bucket.get(status, Atom()) + Atom(n, keys)
     appointments: Appointments = {}
@@ -160,6 +157,16 @@ def _rollup_counts(
         # A group whose every appointment moved elsewhere keeps zero rows.
         if any(atom.n for atom in found.values()):
             _add(appointments, key, day, _measures_from_statuses(found))
+    return appointments
+
+
+def _rollup_registrations(
+    campaign: Campaign,
+    date_from: date | None,
+    date_to: date | None,
+    group_by: str | None,
+) -> dict[tuple[date, Any], Atom]:
+    """Registrations per day (and person group, when grouped by one)."""
     registrations: dict[tuple[date, Any], Atom] = {}
     for day, value, _measure, n, keys in rollup.sums(
         campaign_id=campaign.pk,
@@ -170,9 +177,18 @@ def _rollup_counts(
         by_day=True,
     ):
         if n and day is not None:
-            person_key = key_of(value) if group_by in PERSON_GROUPS else None
+            person_key = (
+                _rollup_key_of(group_by, value) if group_by in PERSON_GROUPS else None
+            )
             cell = (day, person_key)
             registrations[cell] = registrations.get(cell, Atom()) + Atom(n, keys)
+    return registrations
+
+
+def _rollup_activity(
+    campaign: Campaign, date_from: date | None, date_to: date | None
+) -> tuple[dict[date, Atom], dict[date, Atom]]:
+    """Bookings made and check-ins, per day they happened."""
     bookings: dict[date, Atom] = {}
     check_ins: dict[date, Atom] = {}
     for day, _value, measure, n, keys in rollup.sums(
@@ -186,6 +202,11 @@ def _rollup_counts(
         if n and day is not None:
             target = bookings if measure == "booking" else check_ins
             target[day] = target.get(day, Atom()) + Atom(n, keys)
+    return bookings, check_ins
+
+
+def _rollup_quota_used(campaign: Campaign) -> dict[date, Atom]:
+    """Places held, per slot day, over the whole campaign."""
     quota_used: dict[date, Atom] = {}
     for day, _value, _measure, n, keys in rollup.sums(
         campaign_id=campaign.pk,
@@ -197,11 +218,24 @@ def _rollup_counts(
     ):
         if n and day is not None:
             quota_used[day] = quota_used.get(day, Atom()) + Atom(n, keys)
+    return quota_used
+
+
+def _rollup_counts(
+    campaign: Campaign,
+    date_from: date | None,
+    date_to: date | None,
+    group_by: str | None,
+) -> Counts:
+    if reports_alias() == DEFAULT_DB_ALIAS:
+        rollup.fold(campaign_id=campaign.pk)
+    # A replica cannot fold: it sums folded and delta rows alike, which come to
+    # the same (beat folds on the primary: scheduling.reports_fold).
     return Counts(
-        appointments=appointments,
-        registrations=registrations,
-        activity=(bookings, check_ins),
-        quota_used=quota_used,
+        appointments=_rollup_appointments(campaign, date_from, date_to, group_by),
+        registrations=_rollup_registrations(campaign, date_from, date_to, group_by),
+        activity=_rollup_activity(campaign, date_from, date_to),
+        quota_used=_rollup_quota_used(campaign),
     )
 
 

@@ -17,6 +17,9 @@ class ContactOutcome(models.TextChoices):
     SWITCHED_OFF = "switched_off", _("Phone switched off")
     WRONG_NUMBER = "wrong_number", _("Wrong number")
     DECLINED = "declined", _("She declined to talk")
+    # She no longer lives here: the case is lost with this reason, and she is
+    # not invited again until someone records her return (screening.recall).
+    MOVED_AWAY = "moved_away", _("She has moved away")
 
 
 class RevealPurpose(models.TextChoices):

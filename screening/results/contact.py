@@ -13,12 +13,15 @@ from common.audit import audit_record
 from screening.errors import ValidationFailed
 from screening.models import (
     CONTACT_NOTE_MAX_LENGTH,
+    FOLLOW_UP_AWAITING,
     ContactAttempt,
     ContactOutcome,
     FollowUpCase,
+    FollowUpStatus,
     RevealPurpose,
 )
-from screening.results.follow_up import follow_up_contact_record
+from screening.recall.services import cease_record
+from screening.results.follow_up import follow_up_contact_record, follow_up_transition
 
 
 def follow_up_phone_reveal(
@@ -46,6 +49,17 @@ def follow_up_phone_reveal(
     return case.participant.phone
 
 
+def _moved_away(case: FollowUpCase, *, by: Any) -> None:
+    """DOMAIN §1.5's side exit with its reason: lost, because she moved away;
+    and a cease record, so no invitation chases her to the old address."""
+    current = FollowUpCase.objects.get(pk=case.pk)
+    if current.status in FOLLOW_UP_AWAITING:
+        follow_up_transition(
+            case=current, to_status=FollowUpStatus.LOST, by=by, note="moved away"
+        )
+    cease_record(participant=case.participant, reason="moved_away", scope="all", by=by)
+
+
 def follow_up_call_record(
     *, case: FollowUpCase, by: Any, outcome: str, note: str = ""
 ) -> ContactAttempt:
@@ -69,6 +83,8 @@ def follow_up_call_record(
         follow_up_contact_record(
             case=case, by=by, reached=outcome == ContactOutcome.REACHED
         )
+        if outcome == ContactOutcome.MOVED_AWAY:
+            _moved_away(case, by=by)
         return ContactAttempt.objects.create(
             case=case, by=actor, outcome=outcome, note=note
         )

@@ -1,6 +1,7 @@
 """Lab CSV imports: upload once, then a worker records the rows in batches.
 
-How the file is read lives in screening.results.lab_csv. What is kept of it:
+How the file is read lives in screening.results.lab_csv, its run in
+screening.results.import_run. What is kept of it:
 the file itself, sealed, only until its run ends; a keyed hash of it, so the
 same upload twice is one import; the row errors, sealed, naming the row, the
 column and the reference but never a note's text.
@@ -8,8 +9,6 @@ column and the reference but never a note's text.
 
 import hashlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -24,25 +23,30 @@ from common.audit import audit_record
 from common.crypto import keyed_hash, keyed_hash_candidates
 from common.enqueue import task_named
 from screening.errors import ResultImportInvalid
-from screening.models import ImportStatus, ResultImport, ResultSource, Visit
-from screening.results.codes import allowed_codes, code_problem
+from screening.models import ImportStatus, ResultImport
+from screening.results.import_run import (
+    STALE_AFTER,
+    SUMMARY_COMPUTE_MANY_TASK,
+    result_import_run,
+)
 from screening.results.lab_csv import (
     ImportFileError,
-    Row,
     check_file,
-    detect_encoding,
-    iter_rows,
 )
-from screening.results.recording import NOTES_MAX_LENGTH, ResultInput, results_write
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
-SUMMARY_CHUNK = 500
-MAX_ERRORS_KEPT = 1000
+# The run is named here too: the tasks start it from this module.
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "RESULT_IMPORT_RUN_TASK",
+    "SUMMARY_COMPUTE_MANY_TASK",
+    "result_import_create",
+    "result_import_run",
+    "result_imports_resume_stale",
+]
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-# A run whose last batch is older than this has died; another may take over.
-STALE_AFTER = timedelta(minutes=10)
 FILE_HASH_PURPOSE = "result_import"
 
 
@@ -75,6 +79,29 @@ def result_import_create(
     except ImportFileError as exc:
         code = "empty_file" if not content.strip() else "not_csv"
         raise ResultImportInvalid(exc.message, code=code) from None
+    return _import_stored(
+        uploaded_file=uploaded_file,
+        by=by,
+        actor=actor,
+        sites=sites,
+        content=content,
+        encoding=encoding,
+        file_hash=file_hash,
+    )
+
+
+def _import_stored(
+    *,
+    uploaded_file: UploadedFile,
+    by: Any,
+    actor: Any,
+    sites: list[int] | None,
+    content: bytes,
+    encoding: str,
+    file_hash: str,
+) -> ResultImport:
+    """The import's row, audited, its run enqueued after commit; the same upload
+    twice at once gives the one the unique constraint kept."""
     try:
         with transaction.atomic():
             result_import = ResultImport.objects.create(
@@ -145,229 +172,10 @@ def _same_upload(
 
 # Started by name (see common.enqueue): screening.tasks imports this module.
 RESULT_IMPORT_RUN_TASK = "screening.result_import_run"
-SUMMARY_COMPUTE_MANY_TASK = "screening.summary_compute_many"
 
 
 def _enqueue_run(import_id: int) -> None:
     task_named(RESULT_IMPORT_RUN_TASK).delay(import_id)
-
-
-def _enqueue_summaries(visit_ids: list[int]) -> None:
-    many = task_named(SUMMARY_COMPUTE_MANY_TASK)
-    for start in range(0, len(visit_ids), SUMMARY_CHUNK):
-        many.delay(visit_ids[start : start + SUMMARY_CHUNK])
-
-
-class _Overtaken(Exception):
-    """Another run moved this import on; this one stops."""
-
-
-@dataclass
-class _Progress:
-    processed: int
-    recorded: int
-    error_count: int
-    errors: list[dict[str, Any]]
-
-    def add_error(self, row: Row, field: str, message: str) -> None:
-        """Never the row's notes: only fixed texts, the reference, test and code."""
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(
-                {
-                    "row": row.number,
-                    "field": field,
-                    "message": message,
-                    "reference": row.reference[:32],
-                }
-            )
-
-
-def _flush(
-    result_import: ResultImport,
-    batch: list[Row],
-    progress: _Progress,
-    processed: int,
-) -> None:
-    """Record one batch and the progress in one transaction, so a run that dies
-    resumes exactly after the last committed batch."""
-    with transaction.atomic():
-        # Locked in id order, like every multi-visit write, so batches and desk
-        # recordings of the same visits queue instead of deadlocking.
-        visits = Visit.objects.select_for_update().filter(
-            reference__in={row.reference for row in batch}, undone_at__isnull=True
-        )
-        if result_import.site_ids is not None:
-            # Another site's visit reads as unknown: the row says nothing of it.
-            visits = visits.filter(site_id__in=result_import.site_ids)
-        visits = visits.order_by("pk").only("pk", "reference", "undone_at")
-        by_reference = {visit.reference: visit for visit in visits}
-        items: list[ResultInput] = []
-        for row in batch:
-            visit = by_reference.get(row.reference)
-            if visit is None:
-                progress.add_error(
-                    row,
-                    "reference",
-                    gettext("No checked-in visit has the reference %(reference)s.")
-                    % {"reference": row.reference},
-                )
-                continue
-            items.append(
-                ResultInput(
-                    visit=visit,
-                    test=row.test,
-                    value=row.value,
-                    notes=row.notes,
-                    row=row.number,
-                )
-            )
-        results_write(
-            items=items,
-            by=result_import.created_by,
-            source=ResultSource.IMPORT,
-            result_import=result_import,
-        )
-        progress.recorded += len(items)
-        moved = ResultImport.objects.filter(
-            pk=result_import.pk, processed=progress.processed
-        ).update(
-            processed=processed,
-            recorded=progress.recorded,
-            error_count=progress.error_count,
-            errors=sorted(progress.errors, key=lambda error: error["row"]),
-            progress_at=timezone.now(),
-        )
-        if moved != 1:
-            raise _Overtaken
-        progress.processed = processed
-        visit_ids = sorted({item.visit.pk for item in items})
-        if visit_ids:
-            transaction.on_commit(partial(_enqueue_summaries, visit_ids))
-
-
-def _claim(import_id: int) -> bool:
-    now = timezone.now()
-    # One statement, so two deliveries of the task cannot both start a run.
-    return (
-        ResultImport.objects.filter(pk=import_id)
-        .filter(
-            Q(status=ImportStatus.PENDING)
-            | Q(status=ImportStatus.RUNNING, progress_at__lt=now - STALE_AFTER)
-            | Q(status=ImportStatus.RUNNING, progress_at__isnull=True)
-        )
-        .update(status=ImportStatus.RUNNING, progress_at=now)
-        == 1
-    )
-
-
-def _fail(import_id: int, message: str) -> ResultImport:
-    ResultImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.FAILED,
-        message=message,
-        finished_at=timezone.now(),
-        content=None,
-    )
-    logger.warning("result_imports.failed id=%s", import_id)
-    return ResultImport.objects.defer("content").get(pk=import_id)
-
-
-def _stored_file(result_import: ResultImport) -> tuple[bytes, str]:
-    """The kept bytes and their encoding, with the row total saved; raises
-    ImportFileError if the file is gone or unreadable."""
-    if result_import.content is None:
-        raise ImportFileError(gettext("The file is no longer kept. Upload it again."))
-    content = bytes(result_import.content)
-    encoding = detect_encoding(content)
-    total = sum(1 for _row in iter_rows(content, encoding))
-    ResultImport.objects.filter(pk=result_import.pk).update(
-        encoding=encoding, total=total
-    )
-    return content, encoding
-
-
-def result_import_run(*, import_id: int) -> ResultImport | None:
-    """Import the rows of one upload. Safe to run twice and to resume: a run
-    claims the import first, skips the rows already committed, and a row equal
-    to the current result changes nothing."""
-    if not _claim(import_id):
-        return None
-    result_import = ResultImport.objects.select_related("created_by").get(pk=import_id)
-    if result_import.started_at is None:
-        result_import.started_at = timezone.now()
-        result_import.save(update_fields=["started_at"])
-    try:
-        content, encoding = _stored_file(result_import)
-    except ImportFileError as exc:
-        return _fail(import_id, exc.message)
-
-    progress = _Progress(
-        processed=result_import.processed,
-        recorded=result_import.recorded,
-        error_count=result_import.error_count,
-        errors=list(result_import.errors),
-    )
-    resume_after = result_import.processed
-    allowed = allowed_codes()
-    # (reference, test) -> first row, to name duplicates; ~100 bytes a row.
-    seen: dict[tuple[str, str], int] = {}
-    batch: list[Row] = []
-    index = 0
-    try:
-        for row in iter_rows(content, encoding):
-            index += 1
-            key = (row.reference, row.test)
-            if index <= resume_after:
-                seen.setdefault(key, row.number)
-                continue
-            problem = _row_problem(row, allowed, seen)
-            if problem is not None:
-                progress.add_error(row, *problem)
-            else:
-                seen[key] = row.number
-                batch.append(row)
-            if index % BATCH_SIZE == 0:
-                _flush(result_import, batch, progress, index)
-                batch = []
-        _flush(result_import, batch, progress, index)
-    except ImportFileError as exc:
-        return _fail(import_id, exc.message)
-    except _Overtaken:
-        logger.warning("result_imports.overtaken id=%s", import_id)
-        return None
-    # The run has ended: the file, notes and all, is not kept a moment longer.
-    ResultImport.objects.filter(pk=import_id).update(
-        status=ImportStatus.DONE, finished_at=timezone.now(), content=None
-    )
-    logger.info(
-        "result_imports.done id=%s rows=%s recorded=%s errors=%s",
-        import_id,
-        index,
-        progress.recorded,
-        progress.error_count,
-    )
-    return ResultImport.objects.defer("content").get(pk=import_id)
-
-
-def _row_problem(
-    row: Row, allowed: dict[str, frozenset[str]], seen: dict[tuple[str, str], int]
-) -> tuple[str, str] | None:
-    if not row.reference:
-        return "reference", gettext("The reference is empty.")
-    problem = code_problem(test=row.test, value=row.value, allowed=allowed)
-    if problem is not None:
-        return problem
-    first = seen.get((row.reference, row.test))
-    if first is not None:
-        return "test", gettext(
-            "Row %(first)s already gives %(test)s for this reference; this row "
-            "was not recorded."
-        ) % {"first": first, "test": row.test}
-    if len(row.notes) > NOTES_MAX_LENGTH:
-        return "notes", gettext("Keep the notes to %(max)s characters or fewer.") % {
-            "max": NOTES_MAX_LENGTH
-        }
-    return None
 
 
 def result_imports_resume_stale() -> int:

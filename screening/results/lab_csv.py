@@ -27,10 +27,39 @@ COLUMN_ALIASES = {
     "结果": "value",
     "notes": "notes",
     "备注": "notes",
+    "barcode": "barcode",
+    "条码号": "barcode",
+    "条码": "barcode",
+    "hpv_types": "hpv_types",
+    "hpv分型": "hpv_types",
+    "分型": "hpv_types",
+    "received_at": "received_at",
+    "接收时间": "received_at",
+    "resulted_at": "resulted_at",
+    "报告时间": "resulted_at",
+    "rejection": "rejection",
+    "拒收原因": "rejection",
 }
 REQUIRED_COLUMNS = ("reference", "test", "value")
+OPTIONAL_COLUMNS = (
+    "notes",
+    "barcode",
+    "hpv_types",
+    "received_at",
+    "resulted_at",
+    "rejection",
+)
 # The header of the template the desk hands out: the Chinese names, in order.
 TEMPLATE_HEADER = ("预约号", "检查项目", "结果", "备注")
+BARCODE_TEMPLATE_HEADER = (
+    "条码号",
+    "结果",
+    "HPV分型",
+    "接收时间",
+    "报告时间",
+    "拒收原因",
+    "备注",
+)
 BINARY_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -96,11 +125,15 @@ def _column_map(header: list[str]) -> dict[str, int]:
         name = COLUMN_ALIASES.get(cell.strip().lstrip("\ufeff").lower())
         if name is not None and name not in columns:
             columns[name] = index
-    if any(name not in columns for name in REQUIRED_COLUMNS):
+    # A tube's barcode names her visit and its test: with it, a row may carry
+    # only a received time or a rejection.
+    required = ("barcode",) if "barcode" in columns else REQUIRED_COLUMNS
+    if any(name not in columns for name in required):
         raise ImportFileError(
             gettext(
                 "The first row must name the columns reference, test, value and "
-                "optionally notes (or 预约号, 检查项目, 结果, 备注)."
+                "optionally notes (or 预约号, 检查项目, 结果, 备注), or a barcode "
+                "column (条码号)."
             )
         )
     return columns
@@ -113,6 +146,22 @@ class Row:
     test: str
     value: str
     notes: str
+    barcode: str = ""
+    hpv_types: str = ""
+    received_at: str = ""
+    resulted_at: str = ""
+    rejection: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What names one result: the tube, or the reference and the test."""
+        if self.barcode:
+            return ("#" + self.barcode, "")
+        return (self.reference, self.test)
+
+
+def _cell(cells: list[str], at: int | None) -> str:
+    return cells[at].strip() if at is not None else ""
 
 
 def iter_rows(content: bytes, encoding: str) -> Iterator[Row]:
@@ -125,7 +174,6 @@ def iter_rows(content: bytes, encoding: str) -> Iterator[Row]:
         if header is None:
             raise ImportFileError(gettext("The file is empty."))
         columns = _column_map(header)
-        notes_at = columns.get("notes")
         width = max(columns.values()) + 1
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -134,10 +182,15 @@ def iter_rows(content: bytes, encoding: str) -> Iterator[Row]:
                 cells = cells + [""] * (width - len(cells))
             yield Row(
                 number=number,
-                reference=cells[columns["reference"]].strip().upper(),
-                test=normalise_test(cells[columns["test"]]),
-                value=normalise_value(cells[columns["value"]]),
-                notes=cells[notes_at].strip() if notes_at is not None else "",
+                reference=_cell(cells, columns.get("reference")).upper(),
+                test=normalise_test(_cell(cells, columns.get("test"))),
+                value=normalise_value(_cell(cells, columns.get("value"))),
+                notes=_cell(cells, columns.get("notes")),
+                barcode="".join(_cell(cells, columns.get("barcode")).split()).upper(),
+                hpv_types=_cell(cells, columns.get("hpv_types")),
+                received_at=_cell(cells, columns.get("received_at")),
+                resulted_at=_cell(cells, columns.get("resulted_at")),
+                rejection=_cell(cells, columns.get("rejection")),
             )
     except csv.Error as exc:
         raise ImportFileError(

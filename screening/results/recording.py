@@ -70,6 +70,32 @@ def results_write(
     if not items:
         return []
     actor = _actor(by)
+    out, fresh, replaced = _results_planned(
+        items, actor=actor, source=source, result_import=result_import
+    )
+    if not fresh:
+        return out
+    _results_saved(fresh, replaced)
+    _results_audited(
+        fresh,
+        replaced,
+        actor=actor,
+        source=source,
+        result_import=result_import,
+        request=request,
+    )
+    return out
+
+
+def _results_planned(
+    items: list[ResultInput],
+    *,
+    actor: Any,
+    source: str,
+    result_import: ResultImport | None,
+) -> tuple[list[Result], list[Result], list[tuple[Result, Result]]]:
+    """Every item's current row (an unchanged one, or a new unsaved one), the
+    new rows, and the (old, new) pairs where a new row supersedes one."""
     current = {
         (result.visit_id, result.test): result
         for result in Result.objects.filter(
@@ -102,8 +128,10 @@ def results_write(
         out.append(new)
         if old is not None:
             replaced.append((old, new))
-    if not fresh:
-        return out
+    return out, fresh, replaced
+
+
+def _results_saved(fresh: list[Result], replaced: list[tuple[Result, Result]]) -> None:
     if replaced:
         # First, so the one-current-row constraint holds when the new rows land.
         Result.objects.filter(pk__in=[old.pk for old, _ in replaced]).update(
@@ -115,6 +143,19 @@ def results_write(
             old.is_current = False
             old.superseded_by = new
         Result.objects.bulk_update([old for old, _ in replaced], ["superseded_by"])
+
+
+def _results_audited(
+    fresh: list[Result],
+    replaced: list[tuple[Result, Result]],
+    *,
+    actor: Any,
+    source: str,
+    result_import: ResultImport | None,
+    request: HttpRequest | None,
+) -> None:
+    """One audit event per new row: recorded, or corrected (naming the row it
+    supersedes)."""
     superseded = {id(new): old.pk for old, new in replaced}
     ip = client_ip(request)
     label = getattr(actor, "username", "") if actor is not None else "system"
@@ -144,7 +185,6 @@ def results_write(
             for new in fresh
         ]
     )
-    return out
 
 
 def _check_tests(

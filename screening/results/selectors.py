@@ -77,13 +77,19 @@ def visits_missing_results(*, site_id: int, day: date) -> QuerySet[Visit]:
 
 
 def follow_up_worklist(*, site_ids: list[int] | None) -> QuerySet[FollowUpCase]:
-    """Cases still to be seen through, the urgent first, then the most overdue.
-    None means every site (program admins)."""
+    """The call list (SPEC §8.3): cases still to be seen through, ranked by
+    severity (urgent first within it), then days overdue (the earliest due
+    first), then failed calls (the nearest to being lost first). None means
+    every site (program admins)."""
     cases = FollowUpCase.objects.exclude(status__in=FOLLOW_UP_ENDED)
     if site_ids is not None:
         cases = cases.filter(site_id__in=site_ids)
     return cases.select_related("participant", "visit").order_by(
-        "-urgent", F("due_on").asc(nulls_last=True), "id"
+        F("visit__summary__severity").desc(nulls_last=True),
+        "-urgent",
+        F("due_on").asc(nulls_last=True),
+        "-failed_contacts",
+        "id",
     )
 
 
@@ -255,15 +261,25 @@ def outcome_atoms(
     publishes a perturbed count. Two aggregate queries, like `outcome_counts`."""
     visits = _campaign_visits(campaign_id, date_from, date_to)
     found: dict[str, dict[date, tuple[int, int]]] = {k: {} for k in OUTCOME_KEYS}
-
-    def gather(rows: Any, names: Any) -> None:
-        for r in rows:
-            for name in names:
-                if r[name]:
-                    found[name][r["d"]] = (r[name], int(r[f"{name}_keys"] or 0))
-
     results = _result_conditions()
-    gather(
+    _atoms_gathered(found, _result_atom_rows(visits, results), results)
+    conditions = _visit_conditions()
+    _atoms_gathered(found, _visit_atom_rows(visits, conditions), conditions)
+    return found
+
+
+def _atoms_gathered(
+    found: dict[str, dict[date, tuple[int, int]]], rows: Any, names: Any
+) -> None:
+    for r in rows:
+        for name in names:
+            if r[name]:
+                found[name][r["d"]] = (r[name], int(r[f"{name}_keys"] or 0))
+
+
+def _result_atom_rows(visits: Any, results: dict[str, Any]) -> Any:
+    """Per visit day, the women with each result outcome and their keys' sum."""
+    return (
         Result.objects.filter(is_current=True, visit__in=visits)
         .annotate(d=F("visit__day"))
         .values("d")
@@ -279,11 +295,13 @@ def outcome_atoms(
                 for n, q in results.items()
             },
         )
-        .order_by(),
-        results,
+        .order_by()
     )
-    conditions = _visit_conditions()
-    gather(
+
+
+def _visit_atom_rows(visits: Any, conditions: dict[str, Any]) -> Any:
+    """Per visit day, the women with each visit outcome and their keys' sum."""
+    return (
         visits.annotate(d=F("day"))
         .values("d")
         .annotate(
@@ -296,10 +314,8 @@ def outcome_atoms(
                 for n, q in conditions.items()
             },
         )
-        .order_by(),
-        conditions,
+        .order_by()
     )
-    return found
 
 
 def follow_up_last_attempts(*, case_ids: list[int]) -> dict[int, ContactAttempt]:

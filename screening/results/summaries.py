@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -160,6 +160,56 @@ def _may_message(visit: Visit) -> bool:
     ).exists()
 
 
+def _summary_values(visit: Visit, results: dict[str, str]) -> dict[str, Any]:
+    """What her summary says, from the active rules for her current results."""
+    rules = list(
+        SummaryRule.objects.filter(active=True, code__in=set(results.values()))
+    )
+    fields = summary_fields(results=results, rules=rules, day=visit.day)
+    due_on = (
+        visit.day + timedelta(days=fields.follow_up_days)
+        if fields.follow_up_days is not None
+        else None
+    )
+    return {
+        "conclusion": fields.conclusion,
+        "severity": fields.severity,
+        "urgent": fields.urgent,
+        "action_zh": fields.action_zh,
+        "action_en": fields.action_en,
+        "text_zh": fields.text_zh,
+        "text_en": fields.text_en,
+        "follow_up_due_on": due_on,
+        "organs": fields.organs,
+    }
+
+
+def _summary_written(
+    visit: Visit, results: dict[str, str], *, now: datetime
+) -> tuple[ResultSummary, bool]:
+    """The visit's summary saved, and whether what she sees changed (a change
+    bumps `version`; otherwise only `computed_at` moves)."""
+    values = _summary_values(visit, results)
+    fingerprint = hashlib.sha256(
+        json.dumps(values, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    summary = ResultSummary.objects.filter(visit=visit).first()
+    if summary is not None and summary.fingerprint == fingerprint:
+        summary.computed_at = now
+        summary.save(update_fields=["computed_at"])
+        return summary, False
+    if summary is None:
+        summary = ResultSummary(visit=visit, version=1)
+    else:
+        summary.version += 1
+    for name, value in values.items():
+        setattr(summary, name, value)
+    summary.fingerprint = fingerprint
+    summary.computed_at = now
+    summary.save()
+    return summary, True
+
+
 def summary_compute(*, visit_id: int) -> ResultSummary | None:
     """Compute (or recompute) the visit's one summary. Idempotent: when nothing
     she would see has changed, nothing is written and no message goes out; a
@@ -182,51 +232,16 @@ def summary_compute(*, visit_id: int) -> ResultSummary | None:
         )
         if not results:
             return None
-        rules = list(
-            SummaryRule.objects.filter(active=True, code__in=set(results.values()))
-        )
-        fields = summary_fields(results=results, rules=rules, day=visit.day)
-        due_on = (
-            visit.day + timedelta(days=fields.follow_up_days)
-            if fields.follow_up_days is not None
-            else None
-        )
-        values = {
-            "conclusion": fields.conclusion,
-            "severity": fields.severity,
-            "urgent": fields.urgent,
-            "action_zh": fields.action_zh,
-            "action_en": fields.action_en,
-            "text_zh": fields.text_zh,
-            "text_en": fields.text_en,
-            "follow_up_due_on": due_on,
-            "organs": fields.organs,
-        }
-        fingerprint = hashlib.sha256(
-            json.dumps(values, sort_keys=True, default=str).encode()
-        ).hexdigest()
-        summary = ResultSummary.objects.filter(visit=visit).first()
-        now = timezone.now()
-        if summary is not None and summary.fingerprint == fingerprint:
-            summary.computed_at = now
-            summary.save(update_fields=["computed_at"])
+        summary, changed = _summary_written(visit, results, now=timezone.now())
+        if not changed:
             return summary
-        if summary is None:
-            summary = ResultSummary(visit=visit, version=1)
-        else:
-            summary.version += 1
-        for name, value in values.items():
-            setattr(summary, name, value)
-        summary.fingerprint = fingerprint
-        summary.computed_at = now
-        summary.save()
         if _may_message(visit):
             result_ready_hold(
                 visit_id=visit.pk,
                 version=summary.version,
                 phone=visit.participant.phone,
                 participant_id=visit.participant_id,
-                now=now,
+                now=summary.computed_at,
             )
         follow_up_sync(visit=visit, summary=summary, may_message=_may_message(visit))
     logger.info("summaries.computed visit=%s version=%s", visit.pk, summary.version)

@@ -1,7 +1,7 @@
 """Opening a visit at check-in, and undoing a check-in made by mistake."""
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,6 +26,38 @@ def visit_lock_for_appointment(*, appointment_id: int) -> None:
     rows_lock(Visit.objects.filter(appointment_id=appointment_id))
 
 
+def _visit_reopened(
+    *,
+    appointment_id: int,
+    site_id: int,
+    site_name: str,
+    day: date,
+    by: Any,
+    now: datetime,
+) -> Visit | None:
+    """The appointment's visit if it has one, opened again if its check-in was
+    undone."""
+    with transaction.atomic():
+        # Locked so that a repeated check-in and an undo cannot interleave.
+        visit = (
+            Visit.objects.select_for_update()
+            .filter(appointment_id=appointment_id)
+            .first()
+        )
+        if visit is not None and visit.undone_at is not None:
+            visit.undone_at = None
+            visit.checked_in_at = now
+            visit.checked_in_by = _user(by)
+            visit.day = day
+            visit.site_id = site_id
+            visit.site_name = site_name
+            visit.save()
+            audit_record(
+                actor=by, action="visit.reopened", obj_type="visit", obj_id=visit.pk
+            )
+        return visit
+
+
 def visit_open(
     *,
     campaign: Campaign,
@@ -41,29 +73,16 @@ def visit_open(
     returns the first visit, and a visit whose check-in was undone opens again."""
     now = timezone.now()
     if appointment_id is not None:
-        with transaction.atomic():
-            # Locked so that a repeated check-in and an undo cannot interleave.
-            visit = (
-                Visit.objects.select_for_update()
-                .filter(appointment_id=appointment_id)
-                .first()
-            )
-            if visit is not None:
-                if visit.undone_at is not None:
-                    visit.undone_at = None
-                    visit.checked_in_at = now
-                    visit.checked_in_by = _user(by)
-                    visit.day = day
-                    visit.site_id = site_id
-                    visit.site_name = site_name
-                    visit.save()
-                    audit_record(
-                        actor=by,
-                        action="visit.reopened",
-                        obj_type="visit",
-                        obj_id=visit.pk,
-                    )
-                return visit
+        existing = _visit_reopened(
+            appointment_id=appointment_id,
+            site_id=site_id,
+            site_name=site_name,
+            day=day,
+            by=by,
+            now=now,
+        )
+        if existing is not None:
+            return existing
     fields = {
         "campaign": campaign,
         "participant": participant,

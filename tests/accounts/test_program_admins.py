@@ -36,6 +36,7 @@ THEIR_WORK = [
     "/admin/notifications/messagetemplate/",
     "/admin/notifications/notification/",
     "/admin/common/auditevent/",
+    "/admin/specimens/historyquestion/",
 ]
 HEALTH_DATA = [
     "/admin/screening/participant/",
@@ -44,6 +45,7 @@ HEALTH_DATA = [
     "/admin/screening/followupcase/",
     "/admin/screening/resultimport/",
     "/admin/scheduling/appointment/",
+    "/admin/specimens/clinicalhistory/",
 ]
 
 
@@ -70,6 +72,7 @@ def test_the_group_holds_no_permission_on_individual_health_data() -> None:
         "resultimport",
         "visit",
         "appointment",
+        "clinicalhistory",
     }
 
     models = set(group.permissions.values_list("content_type__model", flat=True))

@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 COMMANDS = {
     "turnout": [PYTHON, "-m", "bench.turnout", "--smoke"],
+    "indicators": [PYTHON, "-m", "bench.indicators", "--smoke"],
     "csv_import": [PYTHON, "bench/csv_import.py", "--smoke"],
     "reminders": [PYTHON, "bench/reminders.py", "--smoke"],
+    "screening_day": [PYTHON, "bench/screening_day.py", "--smoke"],
     # Seed, both servers, a worker, every Locust scenario, the in-process profile,
     # the CPU split, the hot slot, the counts and the page-weight walk.
     "serving": ["bash", "bench/run", "--smoke"],
@@ -103,12 +105,32 @@ def test_the_turnout_report_counts_every_loaded_appointment_in_every_view(
     assert checks["places_taken"] == checks["expected"]["quota_used"]
 
 
+def test_the_indicators_count_every_woman_once_and_the_union_sees_rounded_counts(
+    smoke_runs,
+) -> None:
+    checks = ran(smoke_runs, "indicators")
+
+    assert checks["women"] == 300
+    assert checks["hpv_positive"] == checks["hpv_positive_sql"]
+    assert checks["union_not_rounded"] == []
+    assert checks["year_columns"] == 5
+    assert checks["xlsx_bytes"] > 0
+
+
 def test_the_lab_import_records_every_row_once(smoke_runs) -> None:
     checks = ran(smoke_runs, "csv_import")
 
     assert checks["recorded"] == checks["rows"] == 400
     assert checks["twice"] == 0
     assert checks["errors"] == 0
+
+
+def test_the_simulated_screening_day_leaves_no_station_open(smoke_runs) -> None:
+    checks = ran(smoke_runs, "screening_day")
+
+    assert checks["open_stops"] == 0
+    assert checks["rules"] == ["in_order", "shortest_wait"]
+    assert checks["load_actions"] > 0
 
 
 def test_the_reminders_reach_the_file_once_each(smoke_runs) -> None:

@@ -30,6 +30,8 @@ class Persona:
     name: str
     viewport: dict[str, int]
     slow_network: bool = False
+    # A browser of its own (WeChat's, inside the app); Chromium's when empty.
+    user_agent: str = ""
 
 
 COURIER = Persona("courier", {"width": 390, "height": 844}, slow_network=True)
@@ -132,6 +134,7 @@ def open_journey(
             locale="zh-CN",
             timezone_id="Asia/Shanghai",
             accept_downloads=True,
+            **({"user_agent": persona.user_agent} if persona.user_agent else {}),
         )
         context.add_init_script(path=str(AXE_JS))
         page = context.new_page()

@@ -27,11 +27,12 @@ from tests.scheduling.factories import (
     SlotFactory,
 )
 from tests.screening.factories import bearer_token
+from tests.stations.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "participant_a", "participant_b", "clinic_1", "clinic_2")
-ROLES += ("union", "admin")
+ROLES += ("union", "admin", "steward")
 
 # What each kind of answer may be.
 OK = frozenset({200, 204, 302, 400, 405, 409})
@@ -66,7 +67,12 @@ CLINIC_OBJECT = _only(
     DENIED,
 )
 UNION = _only({"union": OK, "admin": OK}, DENIED)
+# A union steward's own pages: her counts and the sign-ups she started.
+STEWARD = _only({"steward": OK}, DENIED)
 STAFF_DESK = ("clinic_1", "clinic_2", "admin")
+REPORTING = _only(
+    dict.fromkeys(("clinic_1", "clinic_2", "union", "admin"), OK | {403, 422}), DENIED
+)
 
 # First match wins; patterns are the route as the URL configuration spells it.
 RULES = [
@@ -79,26 +85,59 @@ RULES = [
     Rule(r"^api/v1/auth/", PUBLIC),
     Rule(r"^api/v1/(campaigns|sites)/", PUBLIC),
     Rule(r"^sms/receipts/", PUBLIC),
+    # WeChat's round trip and its signed pushes (404 unless set up).
+    Rule(r"^wechat/(signin|callback|events)/$", PUBLIC),
+    Rule(r"^text-size/$", PUBLIC),
     Rule(r"^api/v1/participants/", PARTICIPANT_SELF),
     Rule(r"^api/v1/results/$", PARTICIPANT_SELF),
     Rule(r"^api/v1/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^api/v1/appointments/$", PARTICIPANT_SELF),
+    Rule(r"^api/v1/waitlist/<", PARTICIPANT_OBJECT),
+    Rule(r"^api/v1/waitlist/$", PARTICIPANT_SELF),
     Rule(r"^my/appointments/<", PARTICIPANT_OBJECT),
     Rule(r"^my/", PARTICIPANT_SELF),
     # The fixture's booking has no visit and there is no manifest, and a list
     # asks which site: desk staff get a not-found or a 403 here, never a
     # woman's tubes; tests/specimens covers which site's staff may open what.
     # Everyone else is kept out.
+    # The failsafe list, its digest and turnaround: desk staff of any site (their
+    # own sites' items only, tests/specimens/test_failsafe_worklist.py), a
+    # program admin sees every site; the union and women are kept out.
+    Rule(r"^(desk/specimens|api/v1/clinic)/failsafe/<", CLINIC_OBJECT),
+    Rule(r"^(desk/specimens|api/v1/clinic)/(failsafe|turnaround)/", CLINIC),
+    Rule(r"^api/v1/clinic/specimens/turnaround/$", CLINIC),
     Rule(r"^desk/specimens/", _only(dict.fromkeys(STAFF_DESK, OK | DENIED), DENIED)),
+    # The screening day: site 1 has a station; a ticket or visit the fixture
+    # lacks is not found for her own desk, another site's station is a 403.
+    Rule(
+        r"^(api/v1/clinic/stations|desk/stations)/.*<",
+        _only(
+            {
+                "clinic_1": OK | {404},
+                "clinic_2": frozenset({302, 400, 403, 404, 405, 409}),
+                "admin": CLINIC_ADMIN | {404},
+            },
+            DENIED,
+        ),
+    ),
+    Rule(r"^(api/v1/clinic/(stations|board)|desk/stations)/", CLINIC),
+    Rule(r"^my/day/$", PARTICIPANT_SELF),
     Rule(r"^(api/v1/clinic|desk)/.*<", CLINIC_OBJECT),
     Rule(r"^(api/v1/clinic|desk)/", CLINIC),
+    # Official reporting: every staff role; the union's figures are suppressed
+    # and its requests for the hospital's files refused (tests/indicators).
+    Rule(r"^(api/v1/)?reports/", REPORTING),
+    Rule(r"^quiz/<", PARTICIPANT_SELF),
     Rule(r"^(api/v1/reports|union)/", UNION),
+    # Next-due register: lists women, so program admins only.
+    Rule(r"^recall/", _only({"admin": OK}, DENIED)),
+    Rule(r"^steward/", STEWARD),
 ]
 
 # Regular-expression routes cannot be filled in mechanically.
 REGEX_EXAMPLES = {
     "admin/^(?P<app_label>auth|axes|common|accounts|notifications|screening|"
-    "specimens|scheduling)/$": "/admin/screening/",
+    "specimens|stations|scheduling|indicators)/$": "/admin/screening/",
     "admin/(?P<url>.*)$": "/admin/no-such-page/",
 }
 
@@ -149,7 +188,9 @@ def world() -> World:
         "clinic_2": clinic_2,
         "union": UserFactory(username="union_1", role=Role.UNION),
         "admin": UserFactory(username="admin_1", role=Role.ADMIN, is_staff=True),
+        "steward": UserFactory(username="steward_1", role=Role.STEWARD),
     }
+    station = StationFactory(site=site_1, rooms=1)
     upload = ResultImport.objects.create(
         created_by=clinic_1, file_hash="0" * 64, size=1, content=b"x"
     )
@@ -169,10 +210,17 @@ def world() -> World:
         "fmt": "csv",
         "import_id": str(upload.pk),
         "case_id": "1",
+        "item_id": "1",
+        "entry_id": "1",
         "token": "not-the-receipt-token",
         "object_id": "1",
         "content_type_id": "1",
         "id": str(staff["admin"].pk),
+        "station_id": str(station.pk),
+        "room": "1",
+        "visit_id": "1",
+        "ticket_id": "1",
+        "signup_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
 
@@ -180,6 +228,9 @@ def world() -> World:
 def path_for(route: str, kwargs: dict[str, str]) -> str:
     if route in REGEX_EXAMPLES:
         return REGEX_EXAMPLES[route]
+    # The admin's app index lists every app with an admin: any one will do.
+    if route.startswith("admin/^(?P<app_label>"):
+        return "/admin/screening/"
     assert "(?P" not in route, f"Add an example for {route}"
     assert "^" not in route, f"Add an example for {route}"
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route)

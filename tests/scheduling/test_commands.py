@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 from io import StringIO
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,8 +17,10 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.program_admins import PROGRAM_ADMINS_GROUP
 from scheduling.demo import demo_campaign_name
+from scheduling.demo_specimens import DEMO_WOMEN
 from scheduling.models import Service, Site, Slot, SlotTemplate, Weekday
 from screening.models import Campaign, CampaignStatus, District
+from specimens.models import Specimen
 from tests.scheduling.factories import SiteFactory
 from tests.screening.factories import CampaignFactory
 
@@ -52,7 +55,7 @@ def generate_slots(
 
 
 def counts() -> dict[str, int]:
-    models = [Campaign, District, Site, Service, SlotTemplate, Slot, User]
+    models = [Campaign, District, Site, Service, SlotTemplate, Slot, User, Specimen]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -127,7 +130,8 @@ def test_seed_demo_creates_two_sites_with_a_fortnight_of_twenty_place_slots(
     assert Site.objects.count() == 2
     assert days == {today + timedelta(days=n) for n in range(14)}
     assert {s.capacity for s in slots} == {20}
-    assert {s.booked for s in slots} == {0}
+    # The demo's six women with tubes share the first free place-slot.
+    assert sorted(s.booked for s in slots if s.booked) == [len(DEMO_WOMEN)]
     assert {s.site.code for s in slots} == {"JZFY", "JZRM"}
 
 
@@ -146,6 +150,20 @@ def test_seed_demo_creates_three_staff_accounts_that_sign_in_with_the_password(
         "demo-union": Role.UNION,
     }
     assert signed_in["demo-clinic"].sites.count() == 2
+
+
+def test_seed_demo_seeds_tubes_in_every_status_and_a_lab_csv_by_barcode(demo_env):
+    output = run("seed_demo")
+
+    statuses = set(Specimen.objects.values_list("status", flat=True))
+    assert statuses == {"collected", "dispatched", "received", "resulted", "rejected"}
+    path = Path(output.split("lab import: ", 1)[1].split()[0])
+    rows = path.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("条码号,")
+    barcodes = {row.split(",")[0] for row in rows[1:]}
+    dispatched = Specimen.objects.filter(status="dispatched")
+    assert len(barcodes) == 4
+    assert barcodes <= set(dispatched.values_list("barcode", flat=True))
 
 
 def test_seed_demo_run_twice_changes_nothing(demo_env):

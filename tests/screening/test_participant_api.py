@@ -81,6 +81,9 @@ def test_registering_returns_her_profile_with_phone_and_id_masked(campaign, her_
         "district": {"code": "410105", "name": "金水区"},
         "sms_reminders": True,
         "health_data_consent": True,
+        # SPEC §8.3: nothing due yet before her first screening.
+        "next_due": [],
+        "deferred_until": None,
     }
 
 

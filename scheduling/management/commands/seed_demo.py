@@ -27,6 +27,10 @@ class Command(BaseCommand):
                 f"{result.campaign.name} ({result.slots_created} new slots)."
             )
         )
+        if result.lab_csv is not None:
+            self.stdout.write(
+                f"Lab results by barcode for the desk's lab import: {result.lab_csv}"
+            )
         if options["url"]:
             self.stdout.write(f"Open {options['url']}")
         for username, role in DEMO_STAFF:

@@ -1,0 +1,1 @@
+"""Voice calls that read a message out (text to speech) as an outbox channel."""

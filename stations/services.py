@@ -1,0 +1,330 @@
+"""Writes of the screening day: her ticket at check-in, and the steps a room
+takes with her. Every service takes `now` so that the day simulation can run a
+controlled clock; the pages and the API leave it to the real one.
+
+Locks, in one order everywhere (ADR 0009): her ticket first, then her stops.
+Calling the next woman locks only the stop it takes, and skips stops another
+room holds, so two rooms calling at once never wait on each other.
+"""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.locks import rows_lock
+from screening.models import Visit
+from stations import routing
+from stations.errors import (
+    NotCalledHere,
+    RoomBusy,
+    RoomInvalid,
+    RouteOpen,
+    TicketClosed,
+)
+from stations.models import (
+    ACTIVE,
+    IN_ROOM,
+    OPEN,
+    QueueCounter,
+    Station,
+    Stop,
+    StopStatus,
+    Ticket,
+    TicketStatus,
+)
+from stations.selectors import route_candidates, station_loads
+
+logger = logging.getLogger(__name__)
+
+
+def _rule(rule: str | None) -> str:
+    return rule or str(getattr(settings, "STATION_ROUTING", routing.SHORTEST_WAIT))
+
+
+def _next_number(*, site_id: int, day: Any) -> int:
+    # One update takes the number and holds the counter's row until commit, so
+    # two desks checking women in at once never hand out the same number.
+    QueueCounter.objects.get_or_create(site_id=site_id, day=day)
+    QueueCounter.objects.filter(site_id=site_id, day=day).update(last=F("last") + 1)
+    return QueueCounter.objects.get(site_id=site_id, day=day).last
+
+
+def ticket_open(
+    *, visit: Visit, now: datetime | None = None, rule: str | None = None
+) -> Ticket | None:
+    """Her queue number and route, in the check-in's transaction. None at a site
+    without stations (the desk works as before). Idempotent per visit."""
+    now = now or timezone.now()
+    stations = list(
+        Station.objects.filter(site_id=visit.site_id, is_active=True).order_by(
+            "step", "pk"
+        )
+    )
+    if not stations:
+        return None
+    existing = Ticket.objects.filter(visit=visit).first()
+    if existing is not None:
+        return existing
+    participant, campaign = visit.participant, visit.campaign
+    age = routing.age_on(participant.birth_date, visit.day)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            visit=visit,
+            site_id=visit.site_id,
+            day=visit.day,
+            number=_next_number(site_id=visit.site_id, day=visit.day),
+            opened_at=now,
+        )
+        Stop.objects.bulk_create(
+            Stop(ticket=ticket, station=station)
+            for station in stations
+            if routing.on_route(
+                tests=station.tests,
+                min_age=station.min_age,
+                max_age=station.max_age,
+                scope=campaign.services,
+                age=age,
+            )
+        )
+        _advance(ticket.pk, now=now, rule=_rule(rule))
+    logger.info("stations.ticket_opened id=%s number=%s", ticket.pk, ticket.number)
+    return ticket
+
+
+def ticket_drop(*, visit_id: int) -> None:
+    """The check-in was undone: her number and route go with it."""
+    Ticket.objects.filter(visit_id=visit_id).delete()
+
+
+def _advance(ticket_id: int, *, now: datetime, rule: str) -> Stop | None:
+    """She joins the line of the next station on her route (the caller holds
+    her ticket's lock)."""
+    pending = {
+        stop.station_id: stop
+        for stop in Stop.objects.filter(
+            ticket_id=ticket_id, status=StopStatus.PENDING
+        ).select_related("station")
+    }
+    candidates = route_candidates(stop.station for stop in pending.values())
+    lowest = min((c.step for c in candidates), default=0)
+    # The loads matter only when there is a choice to make.
+    choice = sum(1 for c in candidates if c.step == lowest) > 1
+    loads = (
+        station_loads(station_ids=list(pending))
+        if rule == routing.SHORTEST_WAIT and choice
+        else {}
+    )
+    chosen = routing.choose_next(candidates, loads, rule=rule)
+    if chosen is None:
+        return None
+    stop = pending[chosen.station_id]
+    Stop.objects.filter(pk=stop.pk, status=StopStatus.PENDING).update(
+        status=StopStatus.WAITING, joined_at=now, queued_at=now
+    )
+    return stop
+
+
+def _room(station: Station, room: int) -> int:
+    if not 1 <= room <= station.rooms:
+        raise RoomInvalid
+    return room
+
+
+# One statement: SKIP LOCKED passes over a woman another room is taking this
+# instant, so she is never called twice, and the next one in line is taken. The
+# clock is the statement's own unless the caller runs one: never earlier than
+# her joining, which committed before this statement began.
+CALL_NEXT_SQL = """
+UPDATE stations_stop
+   SET status = 'called', room = %(room)s, by_id = %(by)s,
+       called_at = COALESCE(%(now)s::timestamptz, statement_timestamp())
+ WHERE id = (
+       SELECT id FROM stations_stop
+        WHERE station_id = %(station)s AND status = 'waiting'
+        ORDER BY queued_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+
+
+def _with_visit(stop_id: int) -> Stop:
+    return Stop.objects.select_related("ticket__visit").get(pk=stop_id)
+
+
+def _stop_here(*, station: Station, visit_id: int) -> Stop:
+    return Stop.objects.select_related("ticket__visit").get(
+        station=station, ticket__visit_id=visit_id
+    )
+
+
+def station_call_next(
+    *, station: Station, room: int, by: Any = None, now: datetime | None = None
+) -> Stop | None:
+    """Call the woman first in line to `room`; None when nobody waits.
+
+    Raises RoomBusy while the room still has a woman called or inside (the
+    database keeps one woman per room, so two calls from one room at once
+    cannot both succeed either).
+    """
+    room = _room(station, room)
+    params = {"room": room, "by": getattr(by, "pk", None), "now": now}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(CALL_NEXT_SQL, {**params, "station": station.pk})
+            row = cursor.fetchone()
+    except IntegrityError as error:
+        if "stop_one_woman_per_room" not in str(error):
+            raise
+        raise RoomBusy from None
+    return _with_visit(row[0]) if row else None
+
+
+def _step(
+    *, station: Station, visit_id: int, from_status: tuple[str, ...], **changes: Any
+) -> None:
+    """Move her stop at this station on, in one statement, if it is in
+    `from_status`; NotCalledHere otherwise."""
+    changed = Stop.objects.filter(
+        station=station, ticket__visit_id=visit_id, status__in=from_status
+    ).update(**changes)
+    if not changed:
+        raise NotCalledHere
+
+
+def stop_start(
+    *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
+) -> Stop:
+    """She came in: the room's time with her starts."""
+    _step(
+        station=station,
+        visit_id=visit_id,
+        from_status=(StopStatus.CALLED,),
+        status=StopStatus.SERVING,
+        started_at=now or timezone.now(),
+        by=by,
+    )
+    return _stop_here(station=station, visit_id=visit_id)
+
+
+def _end(
+    *,
+    station: Station,
+    visit_id: int,
+    status: str,
+    now: datetime | None,
+    rule: str | None,
+    by: Any,
+) -> Stop:
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Her ticket first: "done" here and "left early" at the desk at the
+        # same moment must not both move her route.
+        locked = rows_lock(Ticket.objects.filter(visit_id=visit_id))
+        if not locked:
+            raise NotCalledHere
+        _step(
+            station=station,
+            visit_id=visit_id,
+            from_status=IN_ROOM,
+            status=status,
+            ended_at=now,
+            by=by,
+        )
+        _advance(locked[0], now=now, rule=_rule(rule))
+    return _stop_here(station=station, visit_id=visit_id)
+
+
+def stop_done(
+    *,
+    station: Station,
+    visit_id: int,
+    by: Any = None,
+    now: datetime | None = None,
+    rule: str | None = None,
+) -> Stop:
+    """Her tests here are done; she joins the next line on her route."""
+    return _end(
+        station=station,
+        visit_id=visit_id,
+        status=StopStatus.DONE,
+        now=now,
+        rule=rule,
+        by=by,
+    )
+
+
+def stop_not_today(
+    *,
+    station: Station,
+    visit_id: int,
+    by: Any = None,
+    now: datetime | None = None,
+    rule: str | None = None,
+) -> Stop:
+    """This station cannot see her today (her period, a broken machine): it
+    goes on the come-back list and she carries on with the rest."""
+    return _end(
+        station=station,
+        visit_id=visit_id,
+        status=StopStatus.NOT_TODAY,
+        now=now,
+        rule=rule,
+        by=by,
+    )
+
+
+def stop_no_answer(
+    *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
+) -> Stop:
+    """Called and not come: she goes to the back of this line and is called again."""
+    _step(
+        station=station,
+        visit_id=visit_id,
+        from_status=(StopStatus.CALLED,),
+        status=StopStatus.WAITING,
+        queued_at=now or timezone.now(),
+        room=None,
+        called_at=None,
+        no_answers=F("no_answers") + 1,
+        by=by,
+    )
+    return _stop_here(station=station, visit_id=visit_id)
+
+
+def _close(ticket: Ticket, *, status: str, now: datetime) -> Ticket:
+    changed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.INSIDE).update(
+        status=status, closed_at=now
+    )
+    if not changed:
+        raise TicketClosed
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_finish(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """She is through; refused (RouteOpen) while a station of her route is open."""
+    with transaction.atomic():
+        # Against a room marking her done (and moving her on) at this moment.
+        rows_lock(Ticket.objects.filter(pk=ticket.pk))
+        if ticket.stops.filter(status__in=OPEN).exists():
+            raise RouteOpen
+        return _close(ticket, status=TicketStatus.FINISHED, now=now or timezone.now())
+
+
+def ticket_left_early(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """She went home before her route was through: what is left goes on the
+    come-back list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Against a room calling or finishing her at this moment.
+        rows_lock(Ticket.objects.filter(pk=ticket.pk))
+        ticket.stops.filter(status__in=(StopStatus.PENDING, *ACTIVE)).update(
+            status=StopStatus.MISSED, ended_at=now, room=None
+        )
+        return _close(ticket, status=TicketStatus.LEFT_EARLY, now=now)
