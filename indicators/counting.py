@@ -131,9 +131,12 @@ def _gather(atoms: Atoms, sql: str, params: dict[str, Any], names: list[str]) ->
                     cell[name] = (count, int(row[4 + 2 * n] or 0))
 
 
-def count_atoms(scope: Scope, *, born_from: date, born_to: date) -> Atoms:
+def count_atoms(
+    scope: Scope, *, born_from: date, born_to: date, bookings: bool = True
+) -> Atoms:
     """Every measure per (first day, site, occupation): women and their key sum.
-    ``born_from``/``born_to`` bound the birth dates of the eligible ages."""
+    ``born_from``/``born_to`` bound the birth dates of the eligible ages; without
+    ``bookings`` the appointments are not read (the quarterly form has none)."""
     atoms: Atoms = {}
     params: dict[str, Any] = {
         "campaign": scope.campaign_id,
@@ -141,6 +144,7 @@ def count_atoms(scope: Scope, *, born_from: date, born_to: date) -> Atoms:
         "born_to": born_to,
     }
     _gather(atoms, _visit_sql(scope, params), params, list(VISIT_MEASURES))
-    params = {"campaign": scope.campaign_id}
-    _gather(atoms, _booking_sql(scope, params), params, list(BOOKING_MEASURES))
+    if bookings:
+        params = {"campaign": scope.campaign_id}
+        _gather(atoms, _booking_sql(scope, params), params, list(BOOKING_MEASURES))
     return atoms

@@ -99,6 +99,7 @@ def _counts(campaign: Campaign, period: Period, site_ids: Sequence[int] | None) 
         Scope(campaign.pk, period.first, period.last, site_ids),
         born_from=born_from,
         born_to=born_to,
+        bookings=False,
     )
     totals = dict.fromkeys(MEASURES, 0)
     for cell in atoms.values():
