@@ -5,7 +5,6 @@ import binascii
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,10 @@ from config.env import (
     env_list,
     env_str,
 )
+
+# The primary, its pooler and the reports replica; the Celery queues.
+from config.settings.databases import *
+from config.settings.queues import *
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -95,59 +98,6 @@ TEMPLATES = [
 ]
 
 
-# What sits between the processes and PostgreSQL (README "PgBouncer"): "none", or
-# "pgbouncer" in transaction mode, where a server connection is one client's only
-# for the length of a transaction.
-POOLER = env_choice("DATABASE_POOLER", "none", ("none", "pgbouncer"))
-
-
-def pooler_options(pooler: str) -> dict:
-    """psycopg's options for the pooler in front. Only the hand-written hot
-    statements bind on the server and so can be prepared (common.rawsql.hot_cursor);
-    the ORM's never are. PgBouncer before 1.21 cannot keep a prepared statement
-    across transactions: behind it they stay unprepared unless
-    DB_PREPARED_STATEMENTS=true says the pooler can (1.21+, max_prepared_statements)."""
-    if env_bool("DB_PREPARED_STATEMENTS", pooler == "none"):
-        return {"prepare_threshold": 5}
-    # None: psycopg never prepares, and hot_cursor binds on the client.
-    return {"prepare_threshold": None}
-
-
-def database_from_url(url: str) -> dict:
-    """Parse DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that web
-    and worker can both write."""
-    try:
-        config = dj_database_url.parse(url, conn_max_age=0)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    elif config["ENGINE"] == "django.db.backends.postgresql":
-        # A new PostgreSQL connection costs more than most requests: each process
-        # keeps its own for a while.
-        config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        config.setdefault("OPTIONS", {}).update(pooler_options(POOLER))
-        # A named cursor lives in one server connection, which a pooler in
-        # transaction mode may hand to another client between two fetches.
-        config["DISABLE_SERVER_SIDE_CURSORS"] = POOLER != "none"
-    config["ATOMIC_REQUESTS"] = False
-    return config
-
-
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
-# A streaming replica for the union's and the hospital's reports and their exports
-# (common.report_reads); unset, reports read the primary.
-if REPORTS_DATABASE_URL := env_str("REPORTS_DATABASE_URL", ""):
-    DATABASES["reports"] = database_from_url(REPORTS_DATABASE_URL)
-    # The test run has no replica of its test database: the same database.
-    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["common.report_reads.ReportsRouter"]
-# A report read on a replica further behind than this says so, with its lag.
-REPORTS_LAG_NOTICE_SECONDS = env_int("REPORTS_LAG_NOTICE_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -287,25 +237,13 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # there must never touch the broker's queues.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, keeping one Redis client per pool (common/redis_cache.py).
+        "BACKEND": "common.redis_cache.ReusingRedisCache",
         "LOCATION": env_str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "ankang",
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
-# Two queues, so that a node of workers can be kept for the messages a woman waits
-# for (`celery worker -Q messages`) while another takes the slow work (imports,
-# summaries, sweeps: `-Q celery`). A worker started without -Q consumes both.
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "messages": {}}
-CELERY_TASK_ROUTES = {
-    name: {"queue": "messages"}
-    for name in (
-        "notifications.send",
-        "notifications.send_batch",
-        "notifications.send_immediate",
-    )
-}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
