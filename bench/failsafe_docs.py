@@ -11,11 +11,13 @@ from bench.turnout_docs import git_revision
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SECTION = "## Failsafe worklist"
 TARGET_MS = 100
+PAGE_ROW = "page over HTTP, every site"
 
 
 def lines(result: dict) -> list[str]:
     figures = result["figures"]
-    worst = max(f["p99"] for f in figures.values())
+    page = figures.get(PAGE_ROW, {"p50": 0, "p99": 0})
+    worst = max(f["p99"] for name, f in figures.items() if name != PAGE_ROW)
     out = [
         SECTION,
         "",
@@ -26,7 +28,10 @@ def lines(result: dict) -> list[str]:
         "sites, collected over 120 days; every tube under three days old and 0.5% "
         "of the older ones have no result; the real sweep put "
         f"{result['items']:,} of them on the list "
-        f"(expected {result['expected_items']:,}) in {result['sweep_seconds']} s, "
+        f"(expected {result['expected_items']:,}) and opened "
+        f"{result['lost_recalled']:,} recalls, with their messages, in "
+        f"{result['sweep_seconds']} s (120 days of backlog at once; an hourly "
+        "sweep meets an hour's worth), "
         f"and a second sweep added nothing in {result['sweep_again_seconds']} s. "
         "Each figure is what the worklist page asks of the database (one page of "
         "50 open items, worst tier then oldest, and the counts per tier), "
@@ -38,7 +43,16 @@ def lines(result: dict) -> list[str]:
     ]
     out += [f"| {name} | {f['p50']} | {f['p99']} |" for name, f in figures.items()]
     verdict = "meets" if worst <= TARGET_MS else "misses"
-    out += ["", f"Worst p99 {worst} ms: {verdict} the {TARGET_MS} ms target.", ""]
+    page_verdict = "meets" if page["p99"] <= TARGET_MS else "misses"
+    out += [
+        "",
+        f"The worklist's queries: worst p99 {worst} ms, {verdict} the "
+        f"{TARGET_MS} ms target. The whole page: p50 {page['p50']} ms, p99 "
+        f"{page['p99']} ms, {page_verdict} it (template rendering and the "
+        "middleware on a machine shared with other work; the queries are a "
+        "quarter of it).",
+        "",
+    ]
     return out
 
 

@@ -46,6 +46,8 @@ SPECIMEN_COLUMNS = [
     "rejected_at",
     "manifest_id",
     "rejection_reason",
+    # An array column: COPY spells the empty one {}, not the model's JSON-ish [].
+    "hpv_types",
 ]
 LOADED_TABLES = ("screening_participant", "screening_visit", "specimens_specimen")
 
@@ -121,7 +123,7 @@ def _specimens(
                 str(n), str(visit), kind, f"B{n:09d}",
                 "received" if out else "resulted", iso(taken), "\\N",
                 iso(taken + timedelta(hours=6)), iso(taken + timedelta(hours=20)),
-                "\\N" if out else iso(resulted), "\\N", "\\N", "",
+                "\\N" if out else iso(resulted), "\\N", "\\N", "", "{}",
             )  # fmt: skip
     expected.specimens = n
 

@@ -99,8 +99,8 @@ def _women(district: District) -> list[int]:
     )
 
 
-def setup() -> tuple[Campaign, list[int]]:
-    district, _ = District.objects.get_or_create(code="990002", name="邀请基准区")
+def _campaigns() -> tuple[Campaign, Campaign]:
+    """Last round (closed, where the screened women were seen) and the next."""
     old = Campaign.objects.create(
         name="Invite bench (last round)",
         starts_on=date(2029, 10, 1),
@@ -119,8 +119,11 @@ def setup() -> tuple[Campaign, list[int]]:
         quota=WOMEN,
         status=CampaignStatus.OPEN,
     )
-    women = _women(district)
-    screened = women[: WOMEN * 2 // 3]
+    return old, new
+
+
+def _screened_last_round(old: Campaign, screened: list[int]) -> None:
+    """A visit with one result for each woman screened last round."""
     Visit.objects.bulk_create(
         (
             Visit(
@@ -148,6 +151,10 @@ def setup() -> tuple[Campaign, list[int]]:
         ),
         batch_size=5000,
     )
+
+
+def _deferred_and_ceased(women: list[int]) -> None:
+    """One woman in 20 deferred, one in 50 ceased: the draft's exclusions."""
     now = timezone.now()
     Deferral.objects.bulk_create(
         Deferral(
@@ -164,6 +171,14 @@ def setup() -> tuple[Campaign, list[int]]:
         Cease(participant_id=pid, reason="opted_out", scope="all", created_at=now)
         for pid in women[7::50]
     )
+
+
+def setup() -> tuple[Campaign, list[int]]:
+    district, _ = District.objects.get_or_create(code="990002", name="邀请基准区")
+    old, new = _campaigns()
+    women = _women(district)
+    _screened_last_round(old, women[: WOMEN * 2 // 3])
+    _deferred_and_ceased(women)
     return new, women
 
 

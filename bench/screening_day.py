@@ -276,6 +276,12 @@ def write_doc(results: dict[str, dict[str, object]], load: dict[str, object]) ->
         f"{os.getloadavg()[0]:.1f} at the end.",
         "",
     ]
+    _replace_section(lines)
+
+
+def _replace_section(lines: list[str]) -> None:
+    """The doc with this benchmark's section (from HEADING to the next "## ")
+    replaced by lines; the other sections as they were."""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     before, _sep, rest = text.partition(HEADING)
     after = rest.split("\n## ", 1)[1] if "\n## " in rest else ""

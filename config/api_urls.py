@@ -10,9 +10,11 @@ urlpatterns = [
     path("", include("screening.api_urls")),
     path("", include("scheduling.api_urls")),
     path("", include("scheduling.waitlist.api_urls")),
+    path("", include("scheduling.invitations.api_urls")),
     path("", include("scheduling.desk.api_urls")),
     path("", include("stations.api_urls")),
     path("", include(report_urls.api_urlpatterns)),
     path("", include("specimens.failsafe.api_urls")),
+    path("", include("specimens.api_urls")),
     path("", include(indicator_urls.api_urlpatterns)),
 ]

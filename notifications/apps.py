@@ -16,8 +16,11 @@ class NotificationsConfig(AppConfig):
             tasks,  # noqa: F401 - the services start them by name
         )
         from notifications.backends import get_backend
+        from notifications.channels import get_channel_backend
 
         try:
             get_backend(settings.SMS_BACKEND)
+            if settings.VOICE_BACKEND == "aliyun":
+                get_channel_backend("voice")
         except LookupError as exc:
             raise ImproperlyConfigured(str(exc)) from None

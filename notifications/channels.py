@@ -17,8 +17,8 @@ _CHANNEL_BACKENDS = {
     },
     Channel.VOICE: {
         "aliyun": "notifications.voice.aliyun.AliyunVoiceBackend",
-        "console": "notifications.voice.aliyun.VoiceConsoleBackend",
-        "locmem": "notifications.voice.aliyun.VoiceLocmemBackend",
+        "console": "notifications.voice.local.VoiceConsoleBackend",
+        "locmem": "notifications.voice.local.VoiceLocmemBackend",
     },
 }
 _SETTING = {Channel.WECHAT: "WECHAT_BACKEND", Channel.VOICE: "VOICE_BACKEND"}
@@ -43,4 +43,14 @@ def get_channel_backend(channel: str) -> SmsBackend:
     if path is None:
         return ChannelOff(channel)
     module, _dot, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)()
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        # Only the Alibaba voice adapter needs an SDK (the `aliyun` extra).
+        if not (exc.name or "").startswith(("alibabacloud_", "darabonba", "Tea")):
+            raise
+        raise LookupError(
+            f"{_SETTING[channel]} {choice!r} needs the Alibaba Cloud voice SDK "
+            '(alibabacloud-dyvmsapi20170525): pip install "ankang[aliyun]".'
+        ) from None
+    return getattr(loaded, name)()

@@ -85,6 +85,7 @@ def notifications_forget_recipient(
         recipient_hash="",
         context={},
         secret_params=None,
+        recipient_openid=None,
         updated_at=now,
     )
     logger.info("notifications.recipient_forgotten rows=%s", touched)
@@ -108,5 +109,6 @@ def notifications_mask_older_than(*, cutoff: datetime, dry_run: bool = False) ->
         recipient_hash="",
         context={},
         secret_params=None,
+        recipient_openid=None,
         updated_at=timezone.now(),
     )

@@ -46,9 +46,9 @@ POOLED_URL=$($BIN/python - "$PGBOUNCER_PORT" <<'PY'
 import os, sys
 from urllib.parse import urlsplit, urlunsplit
 url = urlsplit(os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang"))
+# The same login and database name (with _pooled), at PgBouncer on this host.
 netloc = url.netloc.rsplit("@", 1)[0] + "@" if "@" in url.netloc else ""
-host = "127.0.0.1" if url.hostname in (None, "localhost") else url.hostname
-print(urlunsplit(url._replace(netloc=f"{netloc}{host}:{sys.argv[1]}", path=url.path + "_pooled")))
+print(urlunsplit(url._replace(netloc=f"{netloc}127.0.0.1:{sys.argv[1]}", path=url.path + "_pooled")))
 PY
 )
 DIRECT=(tests/common/test_rawsql.py)
@@ -56,7 +56,10 @@ for path in tests/*; do
   [[ " ${POOLED[*]} " == *" $path "* || "$path" == tests/__* ]] && continue
   if [ -d "$path" ] || [[ "$path" == tests/test_*.py ]]; then DIRECT+=("$path"); fi
 done
+# Both parts run even when the first fails, so one run shows every failure.
+status=0
 echo "== pytest, PostgreSQL directly"
-$BIN/pytest "${DIRECT[@]}"
-echo "== pytest behind PgBouncer (transaction mode): ${POOLED[*]}"
-DATABASE_URL="$POOLED_URL" DATABASE_POOLER=pgbouncer $BIN/pytest "${POOLED[@]}"
+$BIN/pytest "${DIRECT[@]}" || status=$?
+echo "== pytest behind PgBouncer (transaction mode, $POOLED_URL): ${POOLED[*]}"
+DATABASE_URL="$POOLED_URL" DATABASE_POOLER=pgbouncer $BIN/pytest "${POOLED[@]}" || status=$?
+exit "$status"

@@ -70,3 +70,20 @@ class NothingToDispatch(Conflict):
 
     def default_detail(self) -> str:
         return str(_("No collected tube is waiting to go to the lab."))
+
+
+class AlreadyResulted(StatusChanged):
+    """A resulted tube is final: it cannot be rejected any more."""
+
+    code = "already_resulted"
+
+    def default_detail(self) -> str:
+        return str(_("This specimen already has its result."))
+
+
+class FilterInvalid(ApplicationError):
+    code = "filter_invalid"
+    status = 400
+
+    def default_detail(self) -> str:
+        return str(_("These filters are not understood."))

@@ -45,3 +45,17 @@ def visit_specimens(
 
 def live_specimens(specimens: list[Specimen]) -> list[Specimen]:
     return [s for s in specimens if s.status != SpecimenStatus.REJECTED]
+
+
+def visit_of_appointment(*, appointment_id: int, site_ids: list[int] | None) -> Visit:
+    """The live visit her check-in opened: VisitNotFound for none (or an
+    undone check-in), OtherSite for a visit at a site not hers."""
+    visit = (
+        Visit.objects.select_related("participant", "campaign")
+        .filter(appointment_id=appointment_id, undone_at__isnull=True)
+        .first()
+    )
+    if visit is None:
+        raise VisitNotFound
+    check_site(visit, site_ids)
+    return visit

@@ -14,6 +14,7 @@ from screening.models import ServiceScope, Visit
 from specimens.barcodes import new_barcode
 from specimens.errors import (
     AlreadyCollected,
+    AlreadyResulted,
     NotCheckedIn,
     NothingToSample,
     ReasonInvalid,
@@ -199,7 +200,7 @@ def specimen_reject(
             status=SpecimenStatus.REJECTED, rejected_at=now, rejection_reason=reason
         )
         if not rejected:
-            raise StatusChanged
+            raise _why_not_rejectable(specimen.pk)
         Recollection.objects.create(
             specimen=specimen, visit=specimen.visit, kind=specimen.kind, opened_at=now
         )
@@ -213,6 +214,30 @@ def specimen_reject(
         )
     specimen.refresh_from_db()
     return specimen
+
+
+def _why_not_rejectable(specimen_id: int) -> StatusChanged:
+    # Read after the refused update, only to say why: the update decided.
+    status = Specimen.objects.filter(pk=specimen_id).values_list("status", flat=True)
+    if status.first() == SpecimenStatus.RESULTED:
+        return AlreadyResulted()
+    return StatusChanged()
+
+
+def specimen_create_at_appointment(
+    *, appointment_id: int, kind: str, by: Any, site_ids: list[int] | None
+) -> Specimen:
+    """The API's create: the tube of `kind` for the visit her check-in opened.
+    An appointment without a visit is not checked in (whether it exists at all
+    is the booking layer's to say, and telling would leak nothing useful)."""
+    visit_id = (
+        Visit.objects.filter(appointment_id=appointment_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if visit_id is None:
+        raise NotCheckedIn
+    return specimen_create(visit_id=visit_id, kind=kind, by=by, site_ids=site_ids)
 
 
 def _ask_her_back(specimen: Specimen) -> None:

@@ -222,7 +222,13 @@ class Stop(models.Model):
                 fields=["station", "queued_at", "id"],
                 condition=Q(status=StopStatus.WAITING),
                 name="stop_line_order",
-            )
+            ),
+            # The loads routing reads, and the rooms' "who is here".
+            models.Index(
+                fields=["station", "status"],
+                condition=Q(status__in=ACTIVE),
+                name="stop_active_by_station",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ Ties go to the lower step, then the station made first. First-come routing
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 SHORTEST_WAIT = "shortest_wait"
 IN_ORDER = "in_order"
@@ -61,10 +60,6 @@ SCOPE_TESTS = {
     "breast": {"cbe", "breast_ultrasound", "mammography"},
     "both": {"hpv", "cytology", "cbe", "breast_ultrasound", "mammography"},
 }
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def on_route(

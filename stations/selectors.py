@@ -6,7 +6,16 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q
 
-from stations.models import IN_ROOM, OPEN, UNSERVED, Station, Stop, StopStatus, Ticket
+from stations.models import (
+    ACTIVE,
+    IN_ROOM,
+    OPEN,
+    UNSERVED,
+    Station,
+    Stop,
+    StopStatus,
+    Ticket,
+)
 from stations.routing import Candidate, Load
 
 
@@ -24,8 +33,10 @@ def route_candidates(stations: Iterable[Station]) -> list[Candidate]:
 
 def station_loads(*, station_ids: list[int]) -> dict[int, Load]:
     """Women waiting and women in the rooms, per station, in one statement."""
+    # Only the stops in a line or a room: the partial index holds just those,
+    # however many women the day has seen.
     rows = (
-        Stop.objects.filter(station_id__in=station_ids)
+        Stop.objects.filter(station_id__in=station_ids, status__in=ACTIVE)
         .values("station_id")
         .annotate(
             waiting=Count("pk", filter=Q(status=StopStatus.WAITING)),
@@ -165,3 +176,12 @@ def route_order() -> Prefetch:
 
 def ticket_open_stops(ticket: Ticket) -> list[Stop]:
     return [stop for stop in ticket.stops.all() if stop.status in OPEN]
+
+
+def queue_number_for_appointment(*, appointment_id: int) -> int | None:
+    """Her queue number today, for the desk to tell her; None without stations."""
+    return (
+        Ticket.objects.filter(visit__appointment_id=appointment_id)
+        .values_list("number", flat=True)
+        .first()
+    )

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.locks import rows_lock
+from screening.idcard import age_on
 from screening.models import Visit
 from stations import routing
 from stations.errors import (
@@ -71,7 +72,7 @@ def ticket_open(
     if existing is not None:
         return existing
     participant, campaign = visit.participant, visit.campaign
-    age = routing.age_on(participant.birth_date, visit.day)
+    age = age_on(participant.birth_date, visit.day)
     with transaction.atomic():
         ticket = Ticket.objects.create(
             visit=visit,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.settings.base import pooler_options
+from config.settings.databases import pooler_options
 
 
 def test_without_a_pooler_the_hot_statements_are_prepared(monkeypatch) -> None:

@@ -5,7 +5,6 @@ import binascii
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +14,11 @@ from config.env import (
     env_int,
     env_list,
     env_str,
-    env_time,
 )
+
+# The primary, its pooler and the reports replica; the Celery queues.
+from config.settings.databases import *
+from config.settings.queues import *
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -96,59 +98,6 @@ TEMPLATES = [
 ]
 
 
-# What sits between the processes and PostgreSQL (README "PgBouncer"): "none", or
-# "pgbouncer" in transaction mode, where a server connection is one client's only
-# for the length of a transaction.
-POOLER = env_choice("DATABASE_POOLER", "none", ("none", "pgbouncer"))
-
-
-def pooler_options(pooler: str) -> dict:
-    """psycopg's options for the pooler in front. Only the hand-written hot
-    statements bind on the server and so can be prepared (common.rawsql.hot_cursor);
-    the ORM's never are. PgBouncer before 1.21 cannot keep a prepared statement
-    across transactions: behind it they stay unprepared unless
-    DB_PREPARED_STATEMENTS=true says the pooler can (1.21+, max_prepared_statements)."""
-    if env_bool("DB_PREPARED_STATEMENTS", pooler == "none"):
-        return {"prepare_threshold": 5}
-    # None: psycopg never prepares, and hot_cursor binds on the client.
-    return {"prepare_threshold": None}
-
-
-def database_from_url(url: str) -> dict:
-    """Parse DATABASE_URL. SQLite gets WAL and IMMEDIATE transactions so that web
-    and worker can both write."""
-    try:
-        config = dj_database_url.parse(url, conn_max_age=0)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    elif config["ENGINE"] == "django.db.backends.postgresql":
-        # A new PostgreSQL connection costs more than most requests: each process
-        # keeps its own for a while.
-        config["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
-        config.setdefault("OPTIONS", {}).update(pooler_options(POOLER))
-        # A named cursor lives in one server connection, which a pooler in
-        # transaction mode may hand to another client between two fetches.
-        config["DISABLE_SERVER_SIDE_CURSORS"] = POOLER != "none"
-    config["ATOMIC_REQUESTS"] = False
-    return config
-
-
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
-# A streaming replica for the union's and the hospital's reports and their exports
-# (common.report_reads); unset, reports read the primary.
-if REPORTS_DATABASE_URL := env_str("REPORTS_DATABASE_URL", ""):
-    DATABASES["reports"] = database_from_url(REPORTS_DATABASE_URL)
-    # The test run has no replica of its test database: the same database.
-    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["common.report_reads.ReportsRouter"]
-# A report read on a replica further behind than this says so, with its lag.
-REPORTS_LAG_NOTICE_SECONDS = env_int("REPORTS_LAG_NOTICE_SECONDS", 30, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -288,25 +237,13 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # there must never touch the broker's queues.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, keeping one Redis client per pool (common/redis_cache.py).
+        "BACKEND": "common.redis_cache.ReusingRedisCache",
         "LOCATION": env_str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "ankang",
     }
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
-# Two queues, so that a node of workers can be kept for the messages a woman waits
-# for (`celery worker -Q messages`) while another takes the slow work (imports,
-# summaries, sweeps: `-Q celery`). A worker started without -Q consumes both.
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "messages": {}}
-CELERY_TASK_ROUTES = {
-    name: {"queue": "messages"}
-    for name in (
-        "notifications.send",
-        "notifications.send_batch",
-        "notifications.send_immediate",
-    )
-}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -361,46 +298,8 @@ LOGGING = {
     },
 }
 
-# --- SMS gateways (DOMAIN §3). Empty by default: a backend that needs a value and
-# is selected without it stops start-up naming the variable.
-SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "")
-SMS_SEND_TIMEOUT_SECONDS = env_int("SMS_SEND_TIMEOUT_SECONDS", 10, minimum=1)
-ALIYUN_ACCESS_KEY_ID = env_str("ALIYUN_ACCESS_KEY_ID", "")
-ALIYUN_ACCESS_KEY_SECRET = env_str("ALIYUN_ACCESS_KEY_SECRET", "")
-ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
-TENCENT_SECRET_ID = env_str("TENCENT_SECRET_ID", "")
-TENCENT_SECRET_KEY = env_str("TENCENT_SECRET_KEY", "")
-TENCENT_SMS_APP_ID = env_str("TENCENT_SMS_APP_ID", "")
-TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
-SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
-SMS_HTTP_SECRET = env_str("SMS_HTTP_SECRET", "")
-# The secret path segment of the delivery-receipt endpoints; empty turns them off.
-SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
-
-# --- Reaching every woman (SPEC §8.5): WeChat and voice beside SMS. Empty turns
-# a channel off; a woman's chain (WeChat → SMS → voice by default) skips it.
-WECHAT_BACKEND = env_choice("WECHAT_BACKEND", "", ("", "console", "locmem", "wechat"))
-WECHAT_APP_ID = env_str("WECHAT_APP_ID", "")
-WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET", "")
-WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com")
-WECHAT_AUTHORIZE_URL = env_str(
-    "WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
-)
-# The official account's subscribe notice (订阅通知); a mini program's is
-# cgi-bin/message/subscribe/send.
-WECHAT_SUBSCRIBE_PATH = env_str(
-    "WECHAT_SUBSCRIBE_PATH", "cgi-bin/message/subscribe/bizsend"
-)
-# The Token set in the account's server configuration: signs the event pushes
-# (delivery of subscribe messages). Empty turns the event endpoint off.
-WECHAT_EVENT_TOKEN = env_str("WECHAT_EVENT_TOKEN", "")
-WECHAT_TIMEOUT_SECONDS = env_int("WECHAT_TIMEOUT_SECONDS", 10, minimum=1)
-VOICE_BACKEND = env_choice("VOICE_BACKEND", "", ("", "console", "locmem", "aliyun"))
-VOICE_ENDPOINT = env_str("VOICE_ENDPOINT", "https://dyvmsapi.aliyuncs.com")
-VOICE_SHOW_NUMBER = env_str("VOICE_SHOW_NUMBER", "")
-# A message sent on a channel that reports delivery and still unreported after
-# this long goes on down her chain.
-CHAIN_RECEIPT_WAIT_MINUTES = env_int("CHAIN_RECEIPT_WAIT_MINUTES", 30, minimum=1)
+# --- The channels messages go out on: SMS gateways, WeChat, voice.
+from config.settings.channels import *  # noqa: E402
 
 # --- Retention and key rotation (SPEC §4a, DOMAIN §4.3).
 # Participants are anonymised this many days after their campaign's last day
@@ -412,29 +311,7 @@ MESSAGE_LOG_RETENTION_DAYS = env_int("MESSAGE_LOG_RETENTION_DAYS", 365, minimum=
 # `manage.py rotate_keys` has rebuilt every stored hash. Empty when not rotating.
 ID_HASH_KEY_PREVIOUS = env_str("ID_HASH_KEY_PREVIOUS", "")
 
-# --- When messages go out (SPEC §5; docs/adr/0005). Times are HH:MM in the
-# recipient's zone. Quiet hours move a reminder to their end, never past the visit.
-REMINDER_DAY_BEFORE_AT = env_time("REMINDER_DAY_BEFORE_AT", "18:00")
-REMINDER_SAME_DAY_AT = env_time("REMINDER_SAME_DAY_AT", "07:30")
-QUIET_HOURS_START = env_time("QUIET_HOURS_START", "21:00")
-QUIET_HOURS_END = env_time("QUIET_HOURS_END", "08:00")
-# How long a place given back is held for the first woman on the waitlist.
-WAITLIST_HOLD_MINUTES = env_int("WAITLIST_HOLD_MINUTES", 120, minimum=1)
-# Tencent's default is 10 a number a day (DOMAIN §3.4); sign-in codes are limited
-# upstream (OTP_LIMIT_*) and not counted here.
-SMS_LIMIT_PER_PHONE_DAY = env_int("SMS_LIMIT_PER_PHONE_DAY", 10, minimum=1)
-# Ids per send task: one task per message costs more in the broker than the send.
-OUTBOX_SEND_BATCH_SIZE = env_int("OUTBOX_SEND_BATCH_SIZE", 50, minimum=1)
-# Answers due at once (a booking's confirmation, a sign-in code) share one send
-# task while it waits to run, instead of one task each: during a booking surge the
-# publish cost each request about a millisecond and the worker one task per
-# booking (docs/adr/0008). Needs a cache every process shares (Redis).
-OUTBOX_COALESCE_IMMEDIATE = env_bool("OUTBOX_COALESCE_IMMEDIATE", True)
-# The shared task starts this long after the first answer asks for it, so that a
-# surge's answers go a few dozen to a task; far less than an SMS takes to arrive.
-OUTBOX_IMMEDIATE_LINGER_MS = env_int("OUTBOX_IMMEDIATE_LINGER_MS", 200)
-# A kick whose task was lost stops holding back the next one after this long.
-OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, minimum=1)
+# When messages go out (quiet hours, reminders, outbox batches): channels.py.
 # "Result ready" waits this long after results are recorded at the desk: a
 # correction in that time replaces the waiting message instead of sending a second.
 RESULT_REVIEW_MINUTES = env_int("RESULT_REVIEW_MINUTES", 10, minimum=0)
@@ -448,7 +325,9 @@ RESULTS_PENDING_SOURCE = "specimens.failsafe.selectors.pending_for_participant"
 STATION_SITE_SCOPE = "scheduling.desk.selectors.upload_site_ids"
 # How she picks her next station where order does not matter (ADR 0014):
 # "shortest_wait" or "in_order".
-STATION_ROUTING = env_str("STATION_ROUTING", "shortest_wait")
+STATION_ROUTING = env_choice(
+    "STATION_ROUTING", "shortest_wait", ("shortest_wait", "in_order")
+)
 
 # Where the site is reached from outside: links in SMS (e.g. to rebook) start here.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

@@ -51,6 +51,7 @@ from scheduling.desk.services import desk_day_list_read
 from scheduling.desk.woman import desk_woman_read
 from scheduling.errors import NotToday, OtherSite
 from scheduling.models import AppointmentStatus, Site
+from stations.selectors import queue_number_for_appointment
 
 # The appointment checked in last from this browser: named beside the box once.
 JUST_CHECKED_IN = "desk_just_checked_in"
@@ -188,6 +189,9 @@ def desk_checkin(request: HttpRequest) -> HttpResponse:
             "reference": appointment.reference,
         },
     )
+    number = queue_number_for_appointment(appointment_id=appointment.pk)
+    if number is not None:
+        messages.info(request, gettext("Queue number: %(number)s") % {"number": number})
     request.session[JUST_CHECKED_IN] = appointment.pk
     return redirect(desk_url(site))
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -17,12 +19,14 @@ from common.errors import ApplicationError
 from specimens.failsafe.digest import failsafe_digest_rows
 from specimens.failsafe.selectors import (
     PAGE_SIZE,
+    WorklistRow,
     failsafe_counts,
     failsafe_worklist,
 )
 from specimens.failsafe.services import failsafe_item_close
 from specimens.failsafe.turnaround import turnaround_exact
 from specimens.failsafe_models import CloseReason, Tier
+from specimens.models import SpecimenKind
 from specimens.scope import allowed_site_ids
 from specimens.views import desk_page
 
@@ -55,16 +59,45 @@ def _worklist_context(request: HttpRequest, error: Any = None) -> dict[str, Any]
     rows = failsafe_worklist(site_ids=site_ids, tier=tier, page=page)
     counts = failsafe_counts(site_ids=site_ids)
     return {
-        "rows": rows,
+        "rows": _shown(rows),
+        "reason_options": _reason_options(),
         "counts": [(Tier(t), counts[t]) for t in sorted(counts, reverse=True)],
         "total": sum(counts.values()),
         "tier": tier,
         "page": page,
         "next_page": page + 1 if len(rows) == PAGE_SIZE else None,
-        "reasons": CloseReason.choices,
-        "actions": {int(t): str(text) for t, text in TIER_ACTIONS.items()},
         "error": error,
     }
+
+
+def _shown(rows: list[WorklistRow]) -> list[dict[str, Any]]:
+    """Each row's words worked out once here: a page of 50 rows renders in a
+    few milliseconds instead of translating inside every cell."""
+    kinds = dict(SpecimenKind.choices)
+    tiers = {t.value: str(t.label) for t in Tier}
+    actions = {int(t): str(text) for t, text in TIER_ACTIONS.items()}
+    return [
+        {
+            "row": row,
+            "tier_label": tiers.get(row.tier, ""),
+            "kind_label": str(kinds.get(row.kind, row.kind)),
+            "action": actions.get(row.tier, ""),
+            "collected": timezone.localtime(row.collected_at).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "close_label": _("Reason for closing %(code)s") % {"code": row.barcode},
+        }
+        for row in rows
+    ]
+
+
+def _reason_options() -> str:
+    options = [format_html('<option value="">{}</option>', _("Choose…"))]
+    options += [
+        format_html('<option value="{}">{}</option>', value, label)
+        for value, label in CloseReason.choices
+    ]
+    return mark_safe("".join(options))  # noqa: S308 - each part escaped by format_html
 
 
 @require_GET

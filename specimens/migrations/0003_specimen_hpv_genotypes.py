@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('specimens', '0002_spec_manifests'),
+        ("specimens", "0002_spec_manifests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='specimen',
-            name='hpv_types',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), blank=True, default=list, size=None, verbose_name='HPV genotypes'),
+            model_name="specimen",
+            name="hpv_types",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.PositiveSmallIntegerField(),
+                blank=True,
+                default=list,
+                size=None,
+                verbose_name="HPV genotypes",
+            ),
         ),
     ]

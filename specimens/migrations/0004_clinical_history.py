@@ -8,48 +8,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0014_merge_sec'),
-        ('specimens', '0003_specimen_hpv_genotypes'),
+        ("screening", "0014_merge_sec"),
+        ("specimens", "0003_specimen_hpv_genotypes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoryQuestion',
+            name="HistoryQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=32, unique=True, verbose_name='key')),
-                ('text_zh', models.CharField(max_length=200, verbose_name='question (Chinese)')),
-                ('text_en', models.CharField(max_length=200, verbose_name='question (English)')),
-                ('answer_kind', models.CharField(choices=[('yes_no', 'Yes, no or not sure'), ('date', 'A date')], default='yes_no', max_length=8, verbose_name='answer')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(max_length=32, unique=True, verbose_name="key"),
+                ),
+                (
+                    "text_zh",
+                    models.CharField(max_length=200, verbose_name="question (Chinese)"),
+                ),
+                (
+                    "text_en",
+                    models.CharField(max_length=200, verbose_name="question (English)"),
+                ),
+                (
+                    "answer_kind",
+                    models.CharField(
+                        choices=[("yes_no", "Yes, no or not sure"), ("date", "A date")],
+                        default="yes_no",
+                        max_length=8,
+                        verbose_name="answer",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="position"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'clinical history question',
-                'verbose_name_plural': 'clinical history questions',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "clinical history question",
+                "verbose_name_plural": "clinical history questions",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClinicalHistory',
+            name="ClinicalHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', common.crypto.EncryptedJSONField(blank=True, null=True, verbose_name='answers')),
-                ('filled_at', models.DateTimeField(blank=True, null=True, verbose_name='filled in by her at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='screening.campaign', verbose_name='campaign')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='confirmed by')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='screening.participant', verbose_name='participant')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='screening.visit', verbose_name='visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "answers",
+                    common.crypto.EncryptedJSONField(
+                        blank=True, null=True, verbose_name="answers"
+                    ),
+                ),
+                (
+                    "filled_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="filled in by her at"
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="confirmed at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="screening.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="confirmed by",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="screening.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="screening.visit",
+                        verbose_name="visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clinical history',
-                'verbose_name_plural': 'clinical histories',
-                'constraints': [models.UniqueConstraint(fields=('participant', 'campaign'), name='one_history_per_campaign')],
+                "verbose_name": "clinical history",
+                "verbose_name_plural": "clinical histories",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("participant", "campaign"),
+                        name="one_history_per_campaign",
+                    )
+                ],
             },
         ),
     ]

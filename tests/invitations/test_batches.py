@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from common.models import AuditEvent
 from notifications.models import Notification
-from scheduling.invitations.models import Invitation
+from scheduling.invitations.models import Invitation, InvitationBatch
 from scheduling.invitations.selectors import batch_counts, batch_counts_for_union
 from scheduling.invitations.services import (
     batch_approve,
@@ -189,3 +189,56 @@ def test_a_deferral_that_ended_puts_her_back_in_the_next_batch(world):
     )
 
     assert statuses(batch)[woman.pk] == ("drafted", "")
+
+
+def test_union_staff_read_the_counts_and_nobody_else(world):
+    from rest_framework.test import APIClient
+
+    from tests.accounts.factories import UserFactory
+
+    batch = batch_draft(
+        campaign=world["campaign"], by=world["admin"], due_by=TODAY, today=TODAY
+    )
+    url = f"/api/v1/reports/invitation-batches/?campaign={world['campaign'].pk}"
+    union, clinic = APIClient(), APIClient()
+    union.force_authenticate(UserFactory(username="u_inv", role="union"))
+    clinic.force_authenticate(UserFactory(username="c_inv", role="clinic"))
+
+    answer = union.get(url)
+
+    assert answer.status_code == 200
+    assert answer.json()[0]["id"] == batch.pk
+    assert answer.json()[0]["counts"]["excluded:deferred"] is None
+    assert clinic.get(url).status_code == 403
+    bad = union.get("/api/v1/reports/invitation-batches/?campaign=x")
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "campaign_required"
+
+
+def test_a_program_admin_drafts_reviews_and_approves_in_the_admin(world, client):
+    from tests.accounts.factories import program_admin
+
+    client.force_login(program_admin("pa_inv"))
+
+    added = client.post(
+        "/admin/invitations/invitationbatch/add/",
+        {
+            "campaign": world["campaign"].pk,
+            "due_by": TODAY.isoformat(),
+            "never_screened": "on",
+            "non_responders": "on",
+        },
+    )
+    batch = InvitationBatch.objects.get()
+    review = client.get(f"/admin/invitations/invitationbatch/{batch.pk}/change/")
+    approved = client.post(
+        "/admin/invitations/invitationbatch/",
+        {"action": "approve", "_selected_action": [batch.pk]},
+    )
+
+    assert added.status_code == 302
+    assert "excluded:deferred: 1" in review.content.decode()
+    assert world["deferred"].full_name not in review.content.decode()
+    assert approved.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "approved"

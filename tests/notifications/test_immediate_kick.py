@@ -35,7 +35,8 @@ from tests.notifications.processes import sms_lines
 from tests.notifications.test_services import use_gateway
 from tests.notifications.test_worker import wait_for
 
-REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+# The production backend (config/settings/base.py).
+REDIS_CACHE = "common.redis_cache.ReusingRedisCache"
 
 
 @pytest.fixture

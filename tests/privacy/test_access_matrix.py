@@ -107,6 +107,22 @@ RULES = [
     Rule(r"^(desk/specimens|api/v1/clinic)/(failsafe|turnaround)/", CLINIC),
     Rule(r"^api/v1/clinic/specimens/turnaround/$", CLINIC),
     Rule(r"^desk/specimens/", _only(dict.fromkeys(STAFF_DESK, OK | DENIED), DENIED)),
+    # The clinic's specimen API: the fixture's booking has no visit, so her
+    # labels are not found, for her own desk or another's; the list is of the
+    # desk's own sites (tests/specimens/test_api*.py cover it with tubes).
+    Rule(
+        r"^api/v1/clinic/appointments/<int:appointment_id>/labels\.svg$",
+        _only(
+            {
+                "clinic_1": OK | {404},
+                "clinic_2": frozenset({403, 404}),
+                "admin": CLINIC_ADMIN | {404},
+            },
+            DENIED,
+        ),
+    ),
+    Rule(r"^api/v1/clinic/specimens/<", CLINIC_OBJECT),
+    Rule(r"^api/v1/clinic/specimens/$", CLINIC),
     # The screening day: site 1 has a station; a ticket or visit the fixture
     # lacks is not found for her own desk, another site's station is a 403.
     Rule(
@@ -221,6 +237,7 @@ def world() -> World:
         "visit_id": "1",
         "ticket_id": "1",
         "signup_id": "1",
+        "specimen_id": "1",
     }
     return World(a, b, appointment, clients, headers, kwargs)
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from notifications.models import MessageTemplate
-from notifications.voice import aliyun as voice_locmem
+from notifications.voice import local as voice_locmem
 from notifications.wechat import backend as wechat_locmem
 from tests.pages.conftest import campaign, district, slot  # noqa: F401 - shared fixtures
 from tests.stand_ins.aliyun_voice import VoiceStandIn

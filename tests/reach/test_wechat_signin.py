@@ -132,3 +132,24 @@ def test_the_message_admin_never_shows_the_openid(admin_client, wechat):
     assert page.status_code == 200
     assert "o-secret-openid" not in page.content.decode()
     assert Notification.objects.get(pk=row.pk).recipient_openid == "o-secret-openid"
+
+
+def test_deleting_her_data_forgets_her_wechat_everywhere(wechat):
+    from notifications.models import Notification
+    from screening.privacy import participant_anonymise
+    from tests.notifications.factories import NotificationFactory
+
+    woman = registered_woman(PHONE)
+    wechat_bind(participant=woman, openid="o-hers")
+    NotificationFactory(
+        kind="booking_confirmed",
+        channel="wechat",
+        recipient_openid="o-hers",
+        recipient_ref=f"participant:{woman.pk}",
+        status="sent",
+    )
+
+    participant_anonymise(participant=woman, reason="her_request")
+
+    assert not ReachProfile.objects.filter(participant=woman).exists()
+    assert Notification.objects.get().recipient_openid is None

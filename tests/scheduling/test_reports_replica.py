@@ -29,6 +29,11 @@ ROOT = Path(settings.BASE_DIR)
 TURNOUT = "/api/v1/reports/turnout/"
 CSV = "/api/v1/reports/turnout.csv"
 OUTCOMES = "/api/v1/reports/outcomes/"
+# Replaying is paused this long: the lag reported must be at least this.
+PAUSE_SECONDS = 3
+# A replica that has replayed what it was sent may still show a moment's lag on a
+# busy machine: every database of the cluster streams to it.
+CAUGHT_UP_SECONDS = 2.5
 WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "DROP", "ALTER")
 
 
@@ -143,7 +148,7 @@ def test_the_turnout_report_reads_the_replica_and_writes_nothing_there(replica) 
         "scheduling_turnout_count" in q["sql"] for q in here.captured_queries
     )
     assert written(there) == []
-    assert response.json()["replica_lag_seconds"] < 1
+    assert response.json()["replica_lag_seconds"] < CAUGHT_UP_SECONDS
 
 
 @on_the_replica
@@ -156,7 +161,7 @@ def test_a_paused_replica_shows_the_old_figures_and_its_lag(replica, settings) -
     on_replica("SELECT pg_wal_replay_pause()")
     try:
         book_more(world, 25)
-        time.sleep(1.2)
+        time.sleep(PAUSE_SECONDS)
         behind = client.get(TURNOUT, {"campaign": world.campaign.pk}).json()
         page = client.get("/union/", {"campaign": world.campaign.pk})
     finally:
@@ -166,9 +171,9 @@ def test_a_paused_replica_shows_the_old_figures_and_its_lag(replica, settings) -
 
     # The bookings made meanwhile are on the primary, not yet in the report.
     assert behind["totals"]["booked"] == before["totals"]["booked"]
-    assert behind["replica_lag_seconds"] >= 1
+    assert behind["replica_lag_seconds"] >= PAUSE_SECONDS
     assert after["totals"]["booked"]["value"] > before["totals"]["booked"]["value"]
-    assert after["replica_lag_seconds"] < 1
+    assert after["replica_lag_seconds"] < behind["replica_lag_seconds"]
     assert 'id="replica-lag"' in page.content.decode()
 
 
@@ -184,7 +189,7 @@ def test_an_export_reads_the_replica_and_audits_on_the_primary(replica) -> None:
 
     assert response.status_code == 200
     assert outcomes.status_code == 200
-    assert outcomes.json()["replica_lag_seconds"] < 1
+    assert outcomes.json()["replica_lag_seconds"] < CAUGHT_UP_SECONDS
     assert there.captured_queries
     assert written(there) == []
     assert AuditEvent.objects.filter(action="report.exported").count() == 1

@@ -226,3 +226,18 @@ def test_calling_her_and_listing_the_day_are_audited(desk, stations) -> None:  #
         "stations.day_list",
     ]
     assert all(e.details["visits"] == [ticket.visit_id] for e in events)
+
+
+def test_the_desk_tells_her_queue_number_at_check_in(desk, stations) -> None:  # type: ignore[no-untyped-def]
+    from tests.scheduling.desk_support import booked_today
+
+    site = stations[0].site
+    appointment = booked_today(site=site)
+
+    response = desk.post(
+        "/desk/checkin/",
+        {"site": site.pk, "reference": appointment.reference},
+        follow=True,
+    )
+
+    assert "排队号:1" in response.content.decode()
