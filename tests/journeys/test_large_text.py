@@ -24,8 +24,8 @@ pytestmark = [
 # Every control she taps, and its bounding box height.
 _CONTROLS = """() => [...document.querySelectorAll(
   'button, .button, input[type=text], input[type=tel], input[type=password],'
-  + ' input[type=date], select, .pick li > a, .appts li a, .check label, .choices label,'
-  + ' .slot label, main p > a, .account a')]
+  + ' input[type=date], select, .pick li > a, .appts li a, .check label,'
+  + ' .choices label, .slot label, main p > a, .account a')]
   .filter(e => e.offsetParent !== null)
   .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])"""
 
