@@ -150,9 +150,11 @@ def test_a_worker_killed_mid_chain_and_a_flushed_broker_lose_nothing_and_repeat_
         )
         wait_for(lambda: len(wechat_server.state.sent) >= 10, seconds=60)
         time.sleep(0.5)
+    finally:
+        # Killed whatever happened above: a worker left running would take the
+        # next tests' tasks from the same broker.
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
-    finally:
         locker.rollback()
         locker.close()
     # The broker loses everything it held (a Redis flush).
