@@ -13,6 +13,7 @@ from tests.journeys.conftest import COURIER, Journey
 from tests.journeys.courier_support import courier_world, wait_for_code
 from tests.journeys.test_wechat_rider import wcag_violations
 from tests.screening.factories import newcomer_id_number
+from tests.specimens.history_support import seed_questions
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,8 +24,8 @@ pytestmark = [
 # Every control she taps, and its bounding box height.
 _CONTROLS = """() => [...document.querySelectorAll(
   'button, .button, input[type=text], input[type=tel], input[type=password],'
-  + ' select, .pick li > a, .appts li a, .check label, .choices label,'
-  + ' .slot label, main p > a, .account a')]
+  + ' input[type=date], select, .pick li > a, .appts li a, .check label,'
+  + ' .choices label, .slot label, main p > a, .account a')]
   .filter(e => e.offsetParent !== null)
   .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])"""
 
@@ -46,6 +47,8 @@ def test_every_participant_page_in_large_text_is_readable_and_tappable(
     celery_worker_thread: None,
 ) -> None:
     world = courier_world()
+    # The flush of transactional tests empties the seeded wording; put it back.
+    seed_questions()
     journey = open_journey(COURIER)
     page = journey.page
     journey.goto("/")
@@ -84,6 +87,11 @@ def test_every_participant_page_in_large_text_is_readable_and_tappable(
         ("reschedule", f"/my/appointments/{appointment.pk}/reschedule/"),
         ("results", "/my/results/"),
         ("channels", "/my/channels/"),
+        ("history", f"/my/history/{world.campaign.pk}/"),
+        ("quiz", f"/quiz/{world.campaign.pk}/"),
+        ("deferral", "/my/deferral/"),
+        ("waitlist", "/my/waitlist/"),
+        ("day", "/my/day/"),
         ("data", "/my/data/"),
         ("withdraw", "/my/data/withdraw/"),
     ]:

@@ -21,6 +21,7 @@ from scheduling.demo_specimens import DEMO_WOMEN
 from scheduling.models import Service, Site, Slot, SlotTemplate, Weekday
 from screening.models import Campaign, CampaignStatus, District
 from specimens.models import Specimen
+from stations.models import Station
 from tests.scheduling.factories import SiteFactory
 from tests.screening.factories import CampaignFactory
 
@@ -164,6 +165,16 @@ def test_seed_demo_seeds_tubes_in_every_status_and_a_lab_csv_by_barcode(demo_env
     dispatched = Specimen.objects.filter(status="dispatched")
     assert len(barcodes) == 4
     assert barcodes <= set(dispatched.values_list("barcode", flat=True))
+
+
+def test_seed_demo_puts_the_tubes_at_a_site_that_keeps_the_plain_desk(demo_env):
+    run("seed_demo")
+
+    tube_sites = set(Specimen.objects.values_list("visit__site_id", flat=True))
+    station_sites = set(Station.objects.values_list("site_id", flat=True))
+    assert tube_sites
+    assert station_sites
+    assert tube_sites.isdisjoint(station_sites)
 
 
 def test_seed_demo_run_twice_changes_nothing(demo_env):
