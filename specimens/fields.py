@@ -16,6 +16,17 @@ class SmallIntList(ArrayField):
             return super().db_type(connection)
         return "text"
 
+    def cast_db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return super().cast_db_type(connection)
+        return "text"
+
+    def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
+        # The array's "::type[]" cast is PostgreSQL's syntax alone.
+        if connection.vendor == "postgresql":
+            return super().get_placeholder(value, compiler, connection)
+        return "%s"
+
     def get_db_prep_value(
         self, value: Any, connection: Any, prepared: bool = False
     ) -> Any:
