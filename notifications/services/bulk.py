@@ -10,6 +10,7 @@ on `dedupe_key` decides, so two writers side by side cannot both insert one.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -32,6 +33,27 @@ class Addressed:
     messages: tuple[Scheduled, ...]
 
 
+def _rows_of(
+    recipient: Addressed, *, language: str, zone: ZoneInfo | None, now: datetime
+) -> list[Notification]:
+    """Her unsaved rows: her phone's hash and her channels looked up once."""
+    phone_hash = keyed_hash(recipient.phone, purpose="phone")
+    reach = reach_of(recipient.recipient_ref)
+    return [
+        _outbox_row(
+            phone=recipient.phone,
+            phone_hash=phone_hash,
+            message=message,
+            recipient_ref=recipient.recipient_ref,
+            language=language,
+            zone=zone,
+            now=now,
+            reach=reach,
+        )
+        for message in recipient.messages
+    ]
+
+
 def notifications_schedule_bulk(
     *,
     recipients: Iterable[Addressed],
@@ -48,18 +70,9 @@ def notifications_schedule_bulk(
     """
     now = timezone.now()
     rows = [
-        _outbox_row(
-            phone=recipient.phone,
-            phone_hash=keyed_hash(recipient.phone, purpose="phone"),
-            message=message,
-            recipient_ref=recipient.recipient_ref,
-            language=language,
-            zone=zone,
-            now=now,
-            reach=reach_of(recipient.recipient_ref),
-        )
+        row
         for recipient in recipients
-        for message in recipient.messages
+        for row in _rows_of(recipient, language=language, zone=zone, now=now)
     ]
     if not rows:
         return 0

@@ -141,6 +141,8 @@ def _send_chunk(batch: InvitationBatch, zone: ZoneInfo) -> int:
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(batch_id=batch.pk, status="drafted")
             .select_related("participant")
+            # Her phone alone: every other sealed field would be decrypted for nothing.
+            .only("id", "participant_id", "participant__phone")
             .order_by("id")[:SEND_CHUNK]
         )
         if not chunk:
