@@ -11,9 +11,13 @@ It creates and migrates the database of DATABASE_URL (default
 ankang_bench_invite, which it owns: its data is emptied first), prints one line
 and writes the "## Invitation draft" section of docs/benchmarks.md.
 
-`--smoke` drafts 300 women in a throwaway database of its own (bench/smoke.py),
-checks that every woman is in the batch once and nobody excluded is to be
-invited, and drops it.
+Then it approves the batch and runs its send (the task approval starts) in
+this process, times that too, and counts the outbox: each invited woman's
+invitation once, no excluded woman's at all. A second approval and a second
+send (a retried task) must write nothing.
+
+`--smoke` does all this for 300 women in a throwaway database of its own
+(bench/smoke.py), checks the counts and drops it.
 """
 
 import os
@@ -46,8 +50,13 @@ from django.utils import timezone  # noqa: E402
 
 from bench.csv_import import ensure_database  # noqa: E402
 from common.crypto import keyed_hash  # noqa: E402
+from notifications.models import Notification  # noqa: E402
 from scheduling.invitations.models import Invitation  # noqa: E402
-from scheduling.invitations.services import batch_draft  # noqa: E402
+from scheduling.invitations.services import (  # noqa: E402
+    batch_approve,
+    batch_draft,
+    batch_send,
+)
 from screening.models import (  # noqa: E402
     Campaign,
     CampaignStatus,
@@ -68,7 +77,8 @@ CODES = (("breast_ultrasound", "BIRADS_3"), ("hpv", "HPV_NEG"), ("cytology", "NI
 
 
 def reset() -> None:
-    tables = [m._meta.db_table for m in (Invitation, Result, Visit, Deferral, Cease)]
+    models = (Invitation, Result, Visit, Deferral, Cease, Notification)
+    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
 
@@ -204,11 +214,70 @@ def checks(batch_id: int, women: list[int]) -> dict[str, object]:
     }
 
 
+def outbox_checks(batch_id: int, excluded: set[int]) -> dict[str, object]:
+    """Who the outbox holds an invitation for: each woman to invite once."""
+    to_invite = set(
+        Invitation.objects.filter(batch_id=batch_id)
+        .exclude(status="excluded")
+        .values_list("participant_id", flat=True)
+    )
+    refs = Notification.objects.filter(kind="invitation").values_list(
+        "recipient_ref", flat=True
+    )
+    women = [int(ref.partition(":")[2]) for ref in refs.iterator()]
+    outboxed = set(women)
+    return {
+        "outbox_invitations": len(women),
+        "outbox_reminders": Notification.objects.filter(
+            kind="invitation_reminder"
+        ).count(),
+        "outbox_twice": len(women) - len(outboxed),
+        "outbox_missing": len(to_invite - outboxed),
+        "outbox_excluded": len(outboxed & excluded),
+    }
+
+
+def _excluded(batch_id: int) -> set[int]:
+    return set(
+        Invitation.objects.filter(batch_id=batch_id, status="excluded").values_list(
+            "participant_id", flat=True
+        )
+    )
+
+
+def approve_and_send(batch) -> tuple[float, dict[str, object]]:
+    """Approve and send (timed), then approve and send again: the repeat must
+    write no row."""
+    started = time.perf_counter()
+    batch_approve(batch=batch, by=None)
+    sent = batch_send(batch_id=batch.pk)
+    seconds = time.perf_counter() - started
+    rows = Notification.objects.count()
+    again = batch_approve(batch=batch, by=None)
+    resent = batch_send(batch_id=batch.pk)
+    result = outbox_checks(batch.pk, _excluded(batch.pk))
+    result.update(
+        sent=sent,
+        second_approval=again,
+        second_send=resent,
+        rows_after_repeat=Notification.objects.count() - rows,
+    )
+    return seconds, result
+
+
 def _ok(result: dict[str, object]) -> bool:
     return (
         result["rows"] == result["expected_rows"]
         and result["twice"] == 0
         and result["excluded_invited"] == 0
+        and result["outbox_invitations"] == result["sent"]
+        and result["outbox_reminders"] == result["sent"]
+        and result["outbox_twice"] == 0
+        and result["outbox_missing"] == 0
+        and result["outbox_excluded"] == 0
+        and result["second_approval"] is False
+        and result["second_send"] == 0
+        and result["rows_after_repeat"] == 0
     )
 
 
@@ -219,6 +288,7 @@ def run_smoke() -> None:
         campaign, women = setup()
         batch = batch_draft(campaign=campaign, by=None, due_by=TODAY, today=TODAY)
         result = checks(batch.pk, women)
+        result.update(approve_and_send(batch)[1])
     finally:
         connection.close()
         smoke.drop_database(url)
@@ -248,6 +318,8 @@ def main() -> None:
     batch = batch_draft(campaign=campaign, by=None, due_by=TODAY, today=TODAY)
     seconds = time.perf_counter() - started
     result = checks(batch.pk, women)
+    approve_seconds, outbox = approve_and_send(batch)
+    result.update(outbox)
     ok = _ok(result) and seconds <= TARGET_SECONDS
     line = (
         f"- invitation draft: {WOMEN} women, {result['rows']} in the batch "
@@ -255,9 +327,18 @@ def main() -> None:
         f"{result['twice']} twice, {result['excluded_invited']} excluded invited "
         f"[target <= {TARGET_SECONDS} s: {'PASS' if ok else 'FAIL'}]"
     )
+    approve_line = (
+        f"- invitation approve and send: {result['sent']} invitations and "
+        f"{result['outbox_reminders']} reminders written to the outbox in "
+        f"{approve_seconds:.1f} s; {result['outbox_twice']} twice, "
+        f"{result['outbox_missing']} missing, {result['outbox_excluded']} "
+        f"excluded invited; approving and sending again wrote "
+        f"{result['rows_after_repeat']} rows [{'PASS' if ok else 'FAIL'}]"
+    )
     print(line)
+    print(approve_line)
     write_section(
-        line,
+        line + "\n" + approve_line,
         [
             f"- Date: {timezone.localdate().isoformat()}; "
             f"Python {platform.python_version()}; "
@@ -267,7 +348,10 @@ def main() -> None:
             "screened; one in 20 deferred, one in 50 ceased.",
             "- Run: `bench/invitation_draft.py` calls `batch_draft` in-process "
             "against its own migrated database: the register, the "
-            "exclusions and the bulk insert of every row.",
+            "exclusions and the bulk insert of every row. Then `batch_approve` "
+            "and `batch_send` (the task approval starts, run in-process): "
+            "the outbox rows written in bulk, 2,000 invitations a "
+            "transaction, known dedupe keys skipped.",
         ],
     )
 

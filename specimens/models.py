@@ -2,13 +2,13 @@
 rejected tube leaves behind (SPEC §8.1, DOMAIN §6.1)."""
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Visit
+from specimens.fields import SmallIntList
 
 
 class SpecimenKind(models.TextChoices):
@@ -95,7 +95,7 @@ class Specimen(models.Model):
         blank=True,
     )
     # The high-risk genotypes the lab found in an hrHPV tube (DOMAIN §6.1).
-    hpv_types = ArrayField(
+    hpv_types = SmallIntList(
         models.PositiveSmallIntegerField(),
         verbose_name=_("HPV genotypes"),
         default=list,

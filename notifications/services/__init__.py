@@ -8,6 +8,7 @@ conditional UPDATE, so two processes can never both take the same step.
 | module       | holds                                                        |
 |--------------|--------------------------------------------------------------|
 | `outbox`     | writing rows (quiet hours, the visit window), cancels, retry |
+| `bulk`       | many recipients' rows in few INSERTs, known keys skipped     |
 | `dispatch`   | beat's claim of due rows, the daily limit per phone          |
 | `reclaim`    | rows whose task never ran or whose send never finished       |
 | `immediate`  | the answers due at once, many to one task (ADR 0008)         |
@@ -19,6 +20,7 @@ conditional UPDATE, so two processes can never both take the same step.
 Callers import from here; the names below are the package's whole surface.
 """
 
+from notifications.services.bulk import Addressed, notifications_schedule_bulk
 from notifications.services.dispatch import notifications_dispatch_due
 from notifications.services.handover import (
     IMMEDIATE_KICK_KEY,
@@ -76,6 +78,7 @@ __all__ = [
     "SEND_TASK_TIME_LIMIT",
     "UNCERTAIN_GIVE_UP_AFTER",
     "WAITING",
+    "Addressed",
     "Scheduled",
     "SkipReason",
     "backoff",
@@ -86,6 +89,7 @@ __all__ = [
     "notifications_cancel_pending",
     "notifications_dispatch_due",
     "notifications_kick_immediate",
+    "notifications_schedule_bulk",
     "notifications_schedule_new",
     "notifications_send_batch",
     "notifications_send_immediate",
