@@ -45,7 +45,9 @@ class DeskDeferralForm(forms.Form):
     )
 
 
-def _appointment(request: HttpRequest, appointment_id: int) -> Appointment:
+def desk_appointment_or_404(request: HttpRequest, appointment_id: int) -> Appointment:
+    """The appointment at one of the nurse's sites: 404 when there is none,
+    403 when it is another site's."""
     try:
         return desk_appointment_get(
             user=desk_staff(request), appointment_id=appointment_id
@@ -72,7 +74,7 @@ def _cancel_if_ahead(appointment: Appointment, request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 @desk_page
 def desk_defer(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    appointment = _appointment(request, appointment_id)
+    appointment = desk_appointment_or_404(request, appointment_id)
     site = appointment.slot.site
     form = DeskDeferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

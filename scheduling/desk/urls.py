@@ -3,6 +3,7 @@
 from django.urls import path
 
 from scheduling.desk import (
+    cease_views,
     day_views,
     deferral_views,
     follow_up_views,
@@ -25,6 +26,11 @@ urlpatterns = [
         "appointments/<int:appointment_id>/defer/",
         deferral_views.desk_defer,
         name="desk-defer",
+    ),
+    path(
+        "appointments/<int:appointment_id>/cease/",
+        cease_views.desk_cease,
+        name="desk-cease",
     ),
     path("walk-in/", walk_in_views.desk_walk_in, name="desk-walk-in"),
     path(
