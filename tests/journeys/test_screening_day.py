@@ -44,8 +44,10 @@ def _check_in_at_the_desk(journey: Journey, appointments) -> None:  # type: igno
 
 
 def _press(journey: Journey, key: str, name: str) -> None:
-    journey.page.keyboard.press(key)
-    journey.page.wait_for_load_state("load")
+    # Each key submits the room's form: wait for the answer's page, not for
+    # the page that was already there (a loaded machine is slower than a key).
+    with journey.page.expect_navigation():
+        journey.page.keyboard.press(key)
     journey.step(name)
 
 
@@ -88,7 +90,8 @@ def test_a_morning_of_stations_for_three_women(open_journey) -> None:  # type: i
     # The registration room: 陈 does not answer, 林 comes, 陈 is called again.
     desk.goto("/desk/stations/")
     desk.step("stations")
-    desk.page.get_by_role("link", name="诊室 1").first.click()
+    with desk.page.expect_navigation():
+        desk.page.get_by_role("link", name="诊室 1").first.click()
     _press(desk, "n", "room-called-first")
     expect(desk.page.locator(".number")).to_have_text("1")
     _press(desk, "a", "room-first-not-answering")
