@@ -37,6 +37,9 @@ if SMOKE:
 os.environ.setdefault(
     "DATABASE_URL", "postgres://root@127.0.0.1:5432/ankang_bench_invite"
 )
+# Kept now: importing another bench's helpers below enters that bench's own
+# smoke database too, and both must be dropped at the end.
+SMOKE_URL = os.environ["DATABASE_URL"]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
@@ -282,7 +285,6 @@ def _ok(result: dict[str, object]) -> bool:
 
 
 def run_smoke() -> None:
-    url = os.environ["DATABASE_URL"]
     try:
         ensure_database()
         campaign, women = setup()
@@ -291,7 +293,8 @@ def run_smoke() -> None:
         result.update(approve_and_send(batch)[1])
     finally:
         connection.close()
-        smoke.drop_database(url)
+        for url in {SMOKE_URL, os.environ["DATABASE_URL"]}:
+            smoke.drop_database(url)
     smoke.report("invitation_draft", result, ok=_ok(result))
 
 
