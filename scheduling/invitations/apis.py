@@ -1,14 +1,13 @@
 """What the union sees of invitation batches: counts, small ones hidden."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsUnionStaff
-from scheduling.invitations.models import InvitationBatch
-from scheduling.invitations.selectors import batch_counts_for_union
+from scheduling.invitations.selectors import batches_for_union
 from screening.errors import CampaignRequired
 
 
@@ -21,21 +20,22 @@ class InvitationBatchCountsApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("campaign", int, required=True)],
-        responses=OpenApiTypes.OBJECT,
+        responses=inline_serializer(
+            "InvitationBatchCounts",
+            {
+                "id": serializers.IntegerField(),
+                "status": serializers.CharField(),
+                # Per status and per exclusion reason; null: under 5, hidden.
+                "counts": serializers.DictField(
+                    child=serializers.IntegerField(allow_null=True)
+                ),
+            },
+            many=True,
+        ),
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("campaign", "")
         if not raw.isdigit():
             # Which campaign's batches: a 400 with its code, not a guess.
             raise CampaignRequired
-        batches = InvitationBatch.objects.filter(campaign_id=int(raw)).order_by("id")
-        return Response(
-            [
-                {
-                    "id": batch.pk,
-                    "status": batch.status,
-                    "counts": batch_counts_for_union(batch=batch),
-                }
-                for batch in batches
-            ]
-        )
+        return Response(batches_for_union(campaign_id=int(raw)))

@@ -35,3 +35,16 @@ def batch_counts_for_union(*, batch: InvitationBatch) -> dict[str, int | None]:
     if sum(k.startswith("excluded:") for k in hidden) == 1 and reasons:
         hidden.add(reasons[0][1])
     return {k: (None if k in hidden else v) for k, v in counts.items()}
+
+
+def batches_for_union(*, campaign_id: int) -> list[dict[str, object]]:
+    """Each batch of the campaign, oldest first, with the union's counts."""
+    batches = InvitationBatch.objects.filter(campaign_id=campaign_id).order_by("id")
+    return [
+        {
+            "id": batch.pk,
+            "status": batch.status,
+            "counts": batch_counts_for_union(batch=batch),
+        }
+        for batch in batches
+    ]
