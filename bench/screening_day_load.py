@@ -6,6 +6,7 @@ rounds: a barrier releases every room at the same instant, each takes its next
 step (call next, start, or done) and times it. The p99 is over every action."""
 
 import multiprocessing
+import os
 import time
 from datetime import date
 
@@ -95,6 +96,7 @@ def load_run(*, women: int, day: date, rounds: int) -> dict[str, object]:
         )
         for (station, room), counter in zip(rooms, counters, strict=True)
     ]
+    load_before = round(os.getloadavg()[0], 1)
     for process in processes:
         process.start()
     answers = [out.get(timeout=600) for _ in processes]
@@ -111,6 +113,7 @@ def load_run(*, women: int, day: date, rounds: int) -> dict[str, object]:
         "max_ms": round(1000 * timings[-1], 1),
         "ceiling_p50_ms": _pct(floor, 0.5),
         "ceiling_p99_ms": _pct(floor, 0.99),
+        "load_before": load_before,
     }
 
 

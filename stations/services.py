@@ -4,10 +4,13 @@ controlled clock; the pages and the API leave it to the real one.
 
 Locks, in one order everywhere (ADR 0009): her ticket first, then her stops.
 Calling the next woman locks only the stop it takes, and skips stops another
-room holds, so two rooms calling at once never wait on each other.
+room holds, so two rooms calling at once never wait on each other. A room's
+steps run the statements of stations/statements.py (ADR 0019): one statement
+each, and "done" four with its transaction.
 """
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +22,7 @@ from django.utils import timezone
 from common.locks import rows_lock
 from screening.idcard import age_on
 from screening.models import Visit
-from stations import routing
+from stations import routing, statements
 from stations.errors import (
     NotCalledHere,
     RoomBusy,
@@ -29,7 +32,6 @@ from stations.errors import (
 )
 from stations.models import (
     ACTIVE,
-    IN_ROOM,
     OPEN,
     QueueCounter,
     Station,
@@ -38,7 +40,6 @@ from stations.models import (
     Ticket,
     TicketStatus,
 )
-from stations.selectors import route_candidates, station_loads
 
 logger = logging.getLogger(__name__)
 
@@ -102,32 +103,18 @@ def ticket_drop(*, visit_id: int) -> None:
     Ticket.objects.filter(visit_id=visit_id).delete()
 
 
-def _advance(ticket_id: int, *, now: datetime, rule: str) -> Stop | None:
+def _advance(ticket_id: int, *, now: datetime, rule: str) -> None:
     """She joins the line of the next station on her route (the caller holds
     her ticket's lock)."""
-    pending = {
-        stop.station_id: stop
-        for stop in Stop.objects.filter(
-            ticket_id=ticket_id, status=StopStatus.PENDING
-        ).select_related("station")
-    }
-    candidates = route_candidates(stop.station for stop in pending.values())
-    lowest = min((c.step for c in candidates), default=0)
-    # The loads matter only when there is a choice to make.
-    choice = sum(1 for c in candidates if c.step == lowest) > 1
-    loads = (
-        station_loads(station_ids=list(pending))
-        if rule == routing.SHORTEST_WAIT and choice
-        else {}
+    ahead = statements.route_ahead(ticket_id=ticket_id)
+    chosen = routing.choose_next(
+        [candidate for _stop, candidate, _load in ahead],
+        {candidate.station_id: load for _stop, candidate, load in ahead},
+        rule=rule,
     )
-    chosen = routing.choose_next(candidates, loads, rule=rule)
-    if chosen is None:
-        return None
-    stop = pending[chosen.station_id]
-    Stop.objects.filter(pk=stop.pk, status=StopStatus.PENDING).update(
-        status=StopStatus.WAITING, joined_at=now, queued_at=now
-    )
-    return stop
+    if chosen is not None:
+        stop_id = next(stop for stop, c, _load in ahead if c == chosen)
+        statements.stop_join_line(stop_id=stop_id, now=now)
 
 
 def _room(station: Station, room: int) -> int:
@@ -136,32 +123,18 @@ def _room(station: Station, room: int) -> int:
     return room
 
 
-# One statement: SKIP LOCKED passes over a woman another room is taking this
-# instant, so she is never called twice, and the next one in line is taken. The
-# clock is the statement's own unless the caller runs one: never earlier than
-# her joining, which committed before this statement began.
-CALL_NEXT_SQL = """
-UPDATE stations_stop
-   SET status = 'called', room = %(room)s, by_id = %(by)s,
-       called_at = COALESCE(%(now)s::timestamptz, statement_timestamp())
- WHERE id = (
-       SELECT id FROM stations_stop
-        WHERE station_id = %(station)s AND status = 'waiting'
-        ORDER BY queued_at, id
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-RETURNING id
-"""
+def _alone() -> Any:
+    """One statement needs no transaction of its own: PostgreSQL runs it as
+    one. Inside a caller's transaction, a savepoint keeps a refused step
+    (RoomBusy) from spoiling the rest of it."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
-def _with_visit(stop_id: int) -> Stop:
-    return Stop.objects.select_related("ticket__visit").get(pk=stop_id)
-
-
-def _stop_here(*, station: Station, visit_id: int) -> Stop:
-    return Stop.objects.select_related("ticket__visit").get(
-        station=station, ticket__visit_id=visit_id
-    )
+def _here(stop: Stop | None, station: Station) -> Stop:
+    if stop is None:
+        raise NotCalledHere
+    stop.station = station
+    return stop
 
 
 def station_call_next(
@@ -174,43 +147,37 @@ def station_call_next(
     cannot both succeed either).
     """
     room = _room(station, room)
-    params = {"room": room, "by": getattr(by, "pk", None), "now": now}
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(CALL_NEXT_SQL, {**params, "station": station.pk})
-            row = cursor.fetchone()
+        with _alone():
+            stop = statements.call_next(
+                station_id=station.pk, room=room, by_id=_id(by), now=now
+            )
     except IntegrityError as error:
         if "stop_one_woman_per_room" not in str(error):
             raise
         raise RoomBusy from None
-    return _with_visit(row[0]) if row else None
+    return _here(stop, station) if stop is not None else None
 
 
-def _step(
-    *, station: Station, visit_id: int, from_status: tuple[str, ...], **changes: Any
-) -> None:
-    """Move her stop at this station on, in one statement, if it is in
-    `from_status`; NotCalledHere otherwise."""
-    changed = Stop.objects.filter(
-        station=station, ticket__visit_id=visit_id, status__in=from_status
-    ).update(**changes)
-    if not changed:
-        raise NotCalledHere
+def _id(by: Any) -> int | None:
+    return getattr(by, "pk", None)
 
 
 def stop_start(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """She came in: the room's time with her starts."""
-    _step(
-        station=station,
+    stop = statements.stop_step(
+        station_id=station.pk,
         visit_id=visit_id,
         from_status=(StopStatus.CALLED,),
-        status=StopStatus.SERVING,
-        started_at=now or timezone.now(),
-        by=by,
+        changes={
+            "status": StopStatus.SERVING,
+            "started_at": now or timezone.now(),
+            "by_id": _id(by),
+        },
     )
-    return _stop_here(station=station, visit_id=visit_id)
+    return _here(stop, station)
 
 
 def _end(
@@ -224,21 +191,16 @@ def _end(
 ) -> Stop:
     now = now or timezone.now()
     with transaction.atomic():
-        # Her ticket first: "done" here and "left early" at the desk at the
-        # same moment must not both move her route.
-        locked = rows_lock(Ticket.objects.filter(visit_id=visit_id))
-        if not locked:
-            raise NotCalledHere
-        _step(
-            station=station,
+        stop = statements.stop_end(
+            station_id=station.pk,
             visit_id=visit_id,
-            from_status=IN_ROOM,
             status=status,
-            ended_at=now,
-            by=by,
+            now=now,
+            by_id=_id(by),
         )
-        _advance(locked[0], now=now, rule=_rule(rule))
-    return _stop_here(station=station, visit_id=visit_id)
+        ended = _here(stop, station)
+        _advance(ended.ticket_id, now=now, rule=_rule(rule))
+    return ended
 
 
 def stop_done(
@@ -284,18 +246,20 @@ def stop_no_answer(
     *, station: Station, visit_id: int, by: Any = None, now: datetime | None = None
 ) -> Stop:
     """Called and not come: she goes to the back of this line and is called again."""
-    _step(
-        station=station,
+    stop = statements.stop_step(
+        station_id=station.pk,
         visit_id=visit_id,
         from_status=(StopStatus.CALLED,),
-        status=StopStatus.WAITING,
-        queued_at=now or timezone.now(),
-        room=None,
-        called_at=None,
-        no_answers=F("no_answers") + 1,
-        by=by,
+        changes={
+            "status": StopStatus.WAITING,
+            "queued_at": now or timezone.now(),
+            "room": None,
+            "called_at": None,
+            "by_id": _id(by),
+        },
+        unanswered=True,
     )
-    return _stop_here(station=station, visit_id=visit_id)
+    return _here(stop, station)
 
 
 def _close(ticket: Ticket, *, status: str, now: datetime) -> Ticket:
