@@ -23,6 +23,7 @@ LOAD_PLAN = (
     ("mammography", ["mammography"], 4, 6, 2),
 )
 BARRIER_TIMEOUT_SECONDS = 120
+STEPS = ("call_next", "start", "done")
 
 
 def _timed(step, **kwargs) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -53,7 +54,7 @@ def _room(station, room, rounds, barrier, out, counter_id) -> None:  # type: ign
 
     connections.close_all()  # a connection of its own, never the parent's
     connections["default"].ensure_connection()  # opened before the clock runs
-    timings: list[float] = []
+    timings: list[tuple[str, float]] = []
     visit_id = None
     for n in range(rounds):
         barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
@@ -67,7 +68,7 @@ def _room(station, room, rounds, barrier, out, counter_id) -> None:  # type: ign
             took, _ = _timed(services.stop_start, station=station, visit_id=visit_id)
         else:
             took, _ = _timed(services.stop_done, station=station, visit_id=visit_id)
-        timings.append(took)
+        timings.append((STEPS[phase], took))
     ceiling = _ceiling(counter_id, rounds, barrier)
     connections.close_all()
     out.put((timings, ceiling))
@@ -102,8 +103,12 @@ def load_run(*, women: int, day: date, rounds: int) -> dict[str, object]:
     answers = [out.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
-    timings = sorted(t for steps, _ceiling in answers for t in steps)
+    timings = sorted(t for steps, _ceiling in answers for _step, t in steps)
     floor = sorted(t for _steps, ceiling in answers for t in ceiling)
+    by_step = {
+        step: sorted(t for steps, _c in answers for name, t in steps if name == step)
+        for step in STEPS
+    }
     return {
         "women": women,
         "rooms": len(rooms),
@@ -113,6 +118,7 @@ def load_run(*, women: int, day: date, rounds: int) -> dict[str, object]:
         "max_ms": round(1000 * timings[-1], 1),
         "ceiling_p50_ms": _pct(floor, 0.5),
         "ceiling_p99_ms": _pct(floor, 0.99),
+        "p99_ms_by_step": {step: _pct(t, 0.99) for step, t in by_step.items() if t},
         "load_before": load_before,
     }
 

@@ -6,7 +6,7 @@ Locks, in one order everywhere (ADR 0009): her ticket first, then her stops.
 Calling the next woman locks only the stop it takes, and skips stops another
 room holds, so two rooms calling at once never wait on each other. A room's
 steps run the statements of stations/statements.py (ADR 0019): one statement
-each, and "done" four with its transaction.
+each, and "done" two in its transaction.
 """
 
 import logging
@@ -103,10 +103,13 @@ def ticket_drop(*, visit_id: int) -> None:
     Ticket.objects.filter(visit_id=visit_id).delete()
 
 
-def _advance(ticket_id: int, *, now: datetime, rule: str) -> None:
+def _advance(
+    ticket_id: int, *, now: datetime, rule: str, ahead: statements.Ahead | None = None
+) -> None:
     """She joins the line of the next station on her route (the caller holds
-    her ticket's lock)."""
-    ahead = statements.route_ahead(ticket_id=ticket_id)
+    her ticket's lock), from `ahead` where the caller has read it."""
+    if ahead is None:
+        ahead = statements.route_ahead(ticket_id=ticket_id)
     chosen = routing.choose_next(
         [candidate for _stop, candidate, _load in ahead],
         {candidate.station_id: load for _stop, candidate, load in ahead},
@@ -191,16 +194,18 @@ def _end(
 ) -> Stop:
     now = now or timezone.now()
     with transaction.atomic():
-        stop = statements.stop_end(
+        ended = statements.stop_end(
             station_id=station.pk,
             visit_id=visit_id,
             status=status,
             now=now,
             by_id=_id(by),
         )
-        ended = _here(stop, station)
-        _advance(ended.ticket_id, now=now, rule=_rule(rule))
-    return ended
+        if ended is None:
+            raise NotCalledHere
+        stop, ahead = ended
+        _advance(stop.ticket_id, now=now, rule=_rule(rule), ahead=ahead)
+    return _here(stop, station)
 
 
 def stop_done(

@@ -172,6 +172,66 @@ def stop_step(
     return _one(sql, [*params, visit_id, station_id])
 
 
+Ahead = list[tuple[int, Candidate, Load]]
+
+
+@cache
+def _ahead_sql(ticket: str) -> str:
+    """The stations still to come on the route of ticket `ticket` (an SQL
+    expression), each with her stop there and its load now."""
+    stop = _table(Stop)
+    return f"""
+        SELECT p.id AS stop_id, st.id AS station_id, st.step, st.service_minutes,
+               st.rooms, here.waiting, here.in_rooms
+          FROM {stop} p
+          JOIN {_table(Station)} st ON st.id = p.station_id
+         CROSS JOIN LATERAL (
+               SELECT count(*) FILTER (
+                          WHERE a.status = {_statuses(StopStatus.WAITING)}),
+                      count(*) FILTER (WHERE a.status IN ({_statuses(*IN_ROOM)}))
+                 FROM {stop} a
+                WHERE a.station_id = st.id AND a.status IN ({_statuses(*ACTIVE)})
+               ) AS here (waiting, in_rooms)
+         WHERE p.ticket_id = {ticket} AND p.status = {_statuses(StopStatus.PENDING)}
+    """  # noqa: S608  # nosec B608
+
+
+def _ahead_from_rows(rows: list[Any]) -> Ahead:
+    return [
+        (stop_id, Candidate(station_id, step, minutes, rooms), Load(waiting, in_rooms))
+        for stop_id, station_id, step, minutes, rooms, waiting, in_rooms in rows
+    ]
+
+
+def route_ahead(*, ticket_id: int) -> Ahead:
+    """The stations still to come on her route, each with her stop there and
+    its load now (women waiting, women called or inside): one statement. The
+    loads count only the stops in a line or a room, through the partial index
+    that holds just those, however many women the day has seen; no lock is
+    taken, since a count a moment old only makes the choice a little worse."""
+    if not _postgresql():
+        return _route_ahead_plain(ticket_id)
+    with hot_cursor() as cursor:
+        cursor.execute(_ahead_sql("%s"), [ticket_id])
+        return _ahead_from_rows(cursor.fetchall())
+
+
+def _route_ahead_plain(ticket_id: int) -> Ahead:
+    from stations.selectors import route_candidates, station_loads
+
+    stops = list(
+        Stop.objects.filter(ticket_id=ticket_id, status=StopStatus.PENDING)
+        .select_related("station")
+        .order_by("pk")
+    )
+    candidates = route_candidates(stop.station for stop in stops)
+    loads = station_loads(station_ids=[stop.station_id for stop in stops])
+    return [
+        (stop.pk, candidate, loads.get(stop.station_id, Load()))
+        for stop, candidate in zip(stops, candidates, strict=True)
+    ]
+
+
 @cache
 def _end_sql() -> str:
     ticket = _table(Ticket)
@@ -187,86 +247,45 @@ def _end_sql() -> str:
                AND s.status IN ({_statuses(*IN_ROOM)})
             RETURNING {column_list(Stop, "s")}
         )
-        SELECT {_joined_columns("ended")}
+        SELECT {_joined_columns("ended")}, ahead.*
           FROM ended
           JOIN t ON t.id = ended.ticket_id
           JOIN {_table(Visit)} v ON v.id = t.visit_id
+          LEFT JOIN LATERAL ({_ahead_sql("t.id")}) ahead ON true
     """  # noqa: S608  # nosec B608
 
 
 def stop_end(
     *, station_id: int, visit_id: int, status: str, now: datetime, by_id: int | None
-) -> Stop | None:
+) -> tuple[Stop, Ahead] | None:
     """Her ticket locked, then her stop in this room ended with `status`; with
-    her ticket and visit, or None when she is not in a room here. The ticket's
-    lock comes first (ADR 0009): "done" here and "left early" at the desk at
-    the same moment must not both move her route. Run it in the transaction
-    that moves her on."""
+    her ticket and visit and the stations still ahead of her (as
+    `route_ahead`), or None when she is not in a room here. One statement; the
+    ticket's lock comes first (ADR 0009): "done" here and "left early" at the
+    desk at the same moment must not both move her route. Run it in the
+    transaction that moves her on. What is ahead is read in the same snapshot:
+    the stop it ends is never one of them."""
     if not _postgresql():
         from common.locks import rows_lock
 
         if not rows_lock(Ticket.objects.filter(visit_id=visit_id)):
             return None
-        return stop_step(
+        stop = stop_step(
             station_id=station_id,
             visit_id=visit_id,
             from_status=IN_ROOM,
             changes={"status": status, "ended_at": now, "by_id": by_id},
         )
+        return (stop, _route_ahead_plain(stop.ticket_id)) if stop else None
     params = [visit_id, status, _at(now), by_id, station_id]
-    return _one(_end_sql(), params)
-
-
-@cache
-def _route_sql() -> str:
-    stop = _table(Stop)
-    return f"""
-        SELECT p.id, st.id, st.step, st.service_minutes, st.rooms,
-               here.waiting, here.in_rooms
-          FROM {stop} p
-          JOIN {_table(Station)} st ON st.id = p.station_id
-         CROSS JOIN LATERAL (
-               SELECT count(*) FILTER (
-                          WHERE a.status = {_statuses(StopStatus.WAITING)}),
-                      count(*) FILTER (WHERE a.status IN ({_statuses(*IN_ROOM)}))
-                 FROM {stop} a
-                WHERE a.station_id = st.id AND a.status IN ({_statuses(*ACTIVE)})
-               ) AS here (waiting, in_rooms)
-         WHERE p.ticket_id = %s AND p.status = {_statuses(StopStatus.PENDING)}
-    """  # noqa: S608  # nosec B608
-
-
-def route_ahead(*, ticket_id: int) -> list[tuple[int, Candidate, Load]]:
-    """The stations still to come on her route, each with her stop there and
-    its load now (women waiting, women called or inside): one statement. The
-    loads count only the stops in a line or a room, through the partial index
-    that holds just those, however many women the day has seen; no lock is
-    taken, since a count a moment old only makes the choice a little worse."""
-    if not _postgresql():
-        return _route_ahead_plain(ticket_id)
     with hot_cursor() as cursor:
-        cursor.execute(_route_sql(), [ticket_id])
+        cursor.execute(_end_sql(), params)
         rows = cursor.fetchall()
-    return [
-        (stop_id, Candidate(station_id, step, minutes, rooms), Load(waiting, in_rooms))
-        for stop_id, station_id, step, minutes, rooms, waiting, in_rooms in rows
-    ]
-
-
-def _route_ahead_plain(ticket_id: int) -> list[tuple[int, Candidate, Load]]:
-    from stations.selectors import route_candidates, station_loads
-
-    stops = list(
-        Stop.objects.filter(ticket_id=ticket_id, status=StopStatus.PENDING)
-        .select_related("station")
-        .order_by("pk")
-    )
-    candidates = route_candidates(stop.station for stop in stops)
-    loads = station_loads(station_ids=[stop.station_id for stop in stops])
-    return [
-        (stop.pk, candidate, loads.get(stop.station_id, Load()))
-        for stop, candidate in zip(stops, candidates, strict=True)
-    ]
+    if not rows:
+        return None
+    width = sum(len(m._meta.concrete_fields) for m in (Stop, Ticket, Visit))
+    ahead = [row[width:] for row in rows if row[width] is not None]
+    return _stop_from_row(rows[0]), _ahead_from_rows(ahead)
 
 
 def stop_join_line(*, stop_id: int, now: datetime) -> None:

@@ -48,9 +48,9 @@ def test_done_locks_her_ticket_and_moves_her_on_in_one_short_transaction(
     ticket = checked_in(registration.site)
     station_call_next(station=registration, room=1)
 
-    # BEGIN; her ticket locked and her stop ended; her route ahead with the
-    # loads; her next line joined; COMMIT.
-    with django_assert_num_queries(5):
+    # BEGIN; her ticket locked, her stop ended and her route ahead read with
+    # the loads, in one; her next line joined; COMMIT.
+    with django_assert_num_queries(4):
         done = stop_done(station=registration, visit_id=ticket.visit_id)
 
     assert done.status == StopStatus.DONE
