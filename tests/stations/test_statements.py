@@ -5,6 +5,7 @@ as in production, so the counts are the statements PostgreSQL sees."""
 import pytest
 from django.utils import timezone
 
+from stations import statements
 from stations.models import Stop, StopStatus
 from stations.selectors import ticket_whereabouts
 from stations.services import (
@@ -85,3 +86,27 @@ def test_she_joins_the_shortest_expected_wait_counting_women_in_the_rooms() -> N
     stop_done(station=registration, visit_id=ticket.visit_id)
 
     assert ticket_whereabouts(ticket=ticket).current.station == cbe
+
+
+def test_the_plain_way_of_make_run_walks_her_through_the_same_steps(
+    monkeypatch,
+) -> None:
+    # SQLite (ADR 0011) has no SKIP LOCKED: the same steps through the ORM.
+    monkeypatch.setattr(statements, "_postgresql", lambda: False)
+    registration, gyn, cbe, ultrasound = hospital_day()
+    _stand(checked_in(registration.site), gyn, StopStatus.SERVING)
+    _stand(checked_in(registration.site), cbe, StopStatus.WAITING)
+    _stand(checked_in(registration.site), ultrasound, StopStatus.CALLED)
+    late = checked_in(registration.site)
+    ticket = checked_in(registration.site)
+
+    station_call_next(station=registration, room=1)
+    stop_no_answer(station=registration, visit_id=late.visit_id)
+    called = station_call_next(station=registration, room=1)
+    stop_start(station=registration, visit_id=ticket.visit_id)
+    done = stop_done(station=registration, visit_id=ticket.visit_id)
+
+    assert called.ticket.visit_id == ticket.visit_id
+    assert done.status == StopStatus.DONE
+    assert ticket_whereabouts(ticket=ticket).current.station == cbe
+    assert station_call_next(station=registration, room=1).no_answers == 1
