@@ -1,5 +1,5 @@
-"""The stored visit facts (indicators.facts) stay equal to the records they are
-made of, whichever path writes: services, queryset updates, deletes, a second
+"""The stored facts (indicators.facts) stay equal to the records they are made
+of, whichever path writes: services, queryset updates, deletes, a second
 transaction at the same moment, a bulk load with the triggers off."""
 
 import threading
@@ -170,8 +170,8 @@ def test_another_campaigns_visits_are_kept_apart():
 @pytest.mark.django_db(transaction=True)
 def test_two_transactions_writing_one_visit_at_once_both_reach_its_facts():
     """A result and a quiz take for the same woman in two transactions at the same
-    moment: without the facts' lock, each would compute the visit's row without
-    the other's write and the later commit would lose the earlier's."""
+    moment, the second waiting on nothing: each notes her, and the fold after
+    both sees both."""
     w = woman(45, EmploymentType.COURIER)
     campaign = CampaignFactory()
     v = Visit.objects.create(participant=w, campaign=campaign, site_id=1,
