@@ -5,7 +5,7 @@ controlled clock; the pages and the API leave it to the real one.
 Locks, in one order everywhere (ADR 0009): her ticket first, then her stops.
 Calling the next woman locks only the stop it takes, and skips stops another
 room holds, so two rooms calling at once never wait on each other. A room's
-steps run the statements of stations/statements.py (ADR 0019): one statement
+steps run the statements of stations/statements.py (ADR 0020): one statement
 each, and "done" two in its transaction.
 """
 

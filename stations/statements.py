@@ -1,4 +1,4 @@
-"""The statements of a room's steps, written out (ADR 0019).
+"""The statements of a room's steps, written out (ADR 0020).
 
 Twenty rooms act at once on a screening day, on two cores; the ORM spent more
 CPU building each query than PostgreSQL spent running it, and the time to drain

@@ -1,4 +1,4 @@
-"""A room's steps in few statements (ADR 0019), and the loads routing reads
+"""A room's steps in few statements (ADR 0020), and the loads routing reads
 from them. Transactional tests: the steps run on a connection in autocommit,
 as in production, so the counts are the statements PostgreSQL sees."""
 
