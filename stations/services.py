@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from common.locks import rows_lock
@@ -33,7 +32,6 @@ from stations.errors import (
 from stations.models import (
     ACTIVE,
     OPEN,
-    QueueCounter,
     Station,
     Stop,
     StopStatus,
@@ -46,14 +44,6 @@ logger = logging.getLogger(__name__)
 
 def _rule(rule: str | None) -> str:
     return rule or str(getattr(settings, "STATION_ROUTING", routing.SHORTEST_WAIT))
-
-
-def _next_number(*, site_id: int, day: Any) -> int:
-    # One update takes the number and holds the counter's row until commit, so
-    # two desks checking women in at once never hand out the same number.
-    QueueCounter.objects.get_or_create(site_id=site_id, day=day)
-    QueueCounter.objects.filter(site_id=site_id, day=day).update(last=F("last") + 1)
-    return QueueCounter.objects.get(site_id=site_id, day=day).last
 
 
 def ticket_open(
@@ -79,7 +69,7 @@ def ticket_open(
             visit=visit,
             site_id=visit.site_id,
             day=visit.day,
-            number=_next_number(site_id=visit.site_id, day=visit.day),
+            number=statements.queue_number_take(site_id=visit.site_id, day=visit.day),
             opened_at=now,
         )
         Stop.objects.bulk_create(

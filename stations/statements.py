@@ -9,7 +9,7 @@ function takes the plain ORM way: no SKIP LOCKED there, and writers are
 serialised by `BEGIN IMMEDIATE` anyway.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from common.rawsql import column_list, hot_cursor, instance_from_row
 from screening.models import Visit
-from stations.models import ACTIVE, IN_ROOM, Station, Stop, StopStatus, Ticket
+from stations.models import (
+    ACTIVE,
+    IN_ROOM,
+    QueueCounter,
+    Station,
+    Stop,
+    StopStatus,
+    Ticket,
+)
 from stations.routing import Candidate, Load
 
 # Names in the SQL below come from the models' metadata and statuses from
@@ -302,3 +310,23 @@ def stop_join_line(*, stop_id: int, now: datetime) -> None:
             f" WHERE id = %s AND status = {_statuses(StopStatus.PENDING)}",
             [_at(now), _at(now), stop_id],
         )
+
+
+@cache
+def _number_sql() -> str:
+    counter = _table(QueueCounter)
+    return f"""
+        INSERT INTO {counter} (site_id, day, last) VALUES (%s, %s, 1)
+        ON CONFLICT (site_id, day) DO UPDATE SET last = {counter}.last + 1
+        RETURNING last
+    """  # noqa: S608  # nosec B608
+
+
+def queue_number_take(*, site_id: int, day: date) -> int:
+    """The next queue number at a site on a day, in one statement: the
+    counter's row stays locked until the commit, so two desks checking women
+    in at once never hand out the same number."""
+    with hot_cursor() as cursor:
+        day_value = connection.ops.adapt_datefield_value(day)
+        cursor.execute(_number_sql(), [site_id, day_value])
+        return int(cursor.fetchone()[0])

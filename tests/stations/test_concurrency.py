@@ -84,3 +84,23 @@ def test_the_same_room_calling_twice_at_once_gets_one_woman() -> None:
     assert outcomes.count("called") == 1
     assert outcomes.count("RoomBusy") == 3
     assert Stop.objects.filter(station=station, status=StopStatus.CALLED).count() == 1
+
+
+def test_desks_checking_women_in_at_once_hand_out_one_number_each() -> None:
+    station = StationFactory(rooms=1)
+    desks = 6
+    barrier = threading.Barrier(desks)
+    numbers: list[int] = []
+
+    def check_in() -> None:
+        try:
+            barrier.wait(timeout=BARRIER_TIMEOUT_SECONDS)
+            numbers.append(checked_in(station.site).number)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=desks) as pool:
+        for future in [pool.submit(check_in) for _ in range(desks)]:
+            future.result()
+
+    assert sorted(numbers) == list(range(1, desks + 1))
