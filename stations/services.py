@@ -6,7 +6,8 @@ Locks, in one order everywhere (ADR 0009): her ticket first, then her stops.
 Calling the next woman locks only the stop it takes, and skips stops another
 room holds, so two rooms calling at once never wait on each other. A room's
 steps run the statements of stations/statements.py (ADR 0020): one statement
-each, and "done" two in its transaction.
+each; "done" reads her route ahead, then ends her stop here and puts her in
+her next line in one.
 """
 
 import logging
@@ -93,20 +94,23 @@ def ticket_drop(*, visit_id: int) -> None:
     Ticket.objects.filter(visit_id=visit_id).delete()
 
 
-def _advance(
-    ticket_id: int, *, now: datetime, rule: str, ahead: statements.Ahead | None = None
-) -> None:
-    """She joins the line of the next station on her route (the caller holds
-    her ticket's lock), from `ahead` where the caller has read it."""
-    if ahead is None:
-        ahead = statements.route_ahead(ticket_id=ticket_id)
+def _next_stop(ahead: statements.Ahead, *, rule: str) -> int | None:
+    """Her stop at the station she joins next (ADR 0014), or None at the end
+    of her route."""
     chosen = routing.choose_next(
         [candidate for _stop, candidate, _load in ahead],
         {candidate.station_id: load for _stop, candidate, load in ahead},
         rule=rule,
     )
-    if chosen is not None:
-        stop_id = next(stop for stop, c, _load in ahead if c == chosen)
+    return next((stop for stop, c, _load in ahead if c == chosen), None)
+
+
+def _advance(ticket_id: int, *, now: datetime, rule: str) -> None:
+    """She joins the line of the next station on her route (the caller holds
+    her ticket's lock)."""
+    ahead = statements.route_ahead(ticket_id=ticket_id)
+    stop_id = _next_stop(ahead, rule=rule)
+    if stop_id is not None:
         statements.stop_join_line(stop_id=stop_id, now=now)
 
 
@@ -183,18 +187,19 @@ def _end(
     by: Any,
 ) -> Stop:
     now = now or timezone.now()
-    with transaction.atomic():
-        ended = statements.stop_end(
+    # Where she goes next is chosen from her route as it stands before her
+    # stop here ends (this station is no longer on it either way); the end
+    # and the move are then one statement.
+    ahead = statements.route_ahead(visit_id=visit_id)
+    with _alone():
+        stop = statements.stop_end(
             station_id=station.pk,
             visit_id=visit_id,
             status=status,
             now=now,
             by_id=_id(by),
+            then_join=_next_stop(ahead, rule=_rule(rule)),
         )
-        if ended is None:
-            raise NotCalledHere
-        stop, ahead = ended
-        _advance(stop.ticket_id, now=now, rule=_rule(rule), ahead=ahead)
     return _here(stop, station)
 
 

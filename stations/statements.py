@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -211,20 +211,28 @@ def _ahead_from_rows(rows: list[Any]) -> Ahead:
     ]
 
 
-def route_ahead(*, ticket_id: int) -> Ahead:
-    """The stations still to come on her route, each with her stop there and
-    its load now (women waiting, women called or inside): one statement. The
-    loads count only the stops in a line or a room, through the partial index
-    that holds just those, however many women the day has seen; no lock is
-    taken, since a count a moment old only makes the choice a little worse."""
+def route_ahead(*, ticket_id: int | None = None, visit_id: int | None = None) -> Ahead:
+    """The stations still to come on her route (her ticket's, or her visit's),
+    each with her stop there and its load now (women waiting, women called or
+    inside): one statement. The loads count only the stops in a line or a
+    room, through the partial index that holds just those, however many women
+    the day has seen; no lock is taken, since a count a moment old only makes
+    the choice a little worse (ADR 0014)."""
     if not _postgresql():
+        if ticket_id is None:
+            ticket_id = Ticket.objects.filter(visit_id=visit_id).values("pk")[:1]
         return _route_ahead_plain(ticket_id)
+    ticket = "%s" if ticket_id is not None else _ticket_of_visit()
     with hot_cursor() as cursor:
-        cursor.execute(_ahead_sql("%s"), [ticket_id])
+        cursor.execute(_ahead_sql(ticket), [ticket_id or visit_id])
         return _ahead_from_rows(cursor.fetchall())
 
 
-def _route_ahead_plain(ticket_id: int) -> Ahead:
+def _ticket_of_visit() -> str:
+    return f"(SELECT id FROM {_table(Ticket)} WHERE visit_id = %s)"  # noqa: S608  # nosec B608
+
+
+def _route_ahead_plain(ticket_id: Any) -> Ahead:
     from stations.selectors import route_candidates, station_loads
 
     stops = list(
@@ -242,40 +250,69 @@ def _route_ahead_plain(ticket_id: int) -> Ahead:
 
 @cache
 def _end_sql() -> str:
-    ticket = _table(Ticket)
+    ticket, stop = _table(Ticket), _table(Stop)
     return f"""
         WITH t AS MATERIALIZED (
             SELECT {column_list(Ticket, ticket)} FROM {ticket}
              WHERE visit_id = %s
                FOR UPDATE
         ), ended AS (
-            UPDATE {_table(Stop)} s SET status = %s, ended_at = %s, by_id = %s
+            UPDATE {stop} s SET status = %s, ended_at = %s, by_id = %s
               FROM t
              WHERE s.ticket_id = t.id AND s.station_id = %s
                AND s.status IN ({_statuses(*IN_ROOM)})
             RETURNING {column_list(Stop, "s")}
+        ), joined AS (
+            UPDATE {stop}
+               SET status = {_statuses(StopStatus.WAITING)},
+                   joined_at = %s, queued_at = %s
+             WHERE id = %s AND status = {_statuses(StopStatus.PENDING)}
+               AND ticket_id IN (SELECT ticket_id FROM ended)
+            RETURNING id
         )
-        SELECT {_joined_columns("ended")}, ahead.*
+        SELECT {_joined_columns("ended")}
           FROM ended
           JOIN t ON t.id = ended.ticket_id
           JOIN {_table(Visit)} v ON v.id = t.visit_id
-          LEFT JOIN LATERAL ({_ahead_sql("t.id")}) ahead ON true
     """  # noqa: S608  # nosec B608
 
 
 def stop_end(
-    *, station_id: int, visit_id: int, status: str, now: datetime, by_id: int | None
-) -> tuple[Stop, Ahead] | None:
-    """Her ticket locked, then her stop in this room ended with `status`; with
-    her ticket and visit and the stations still ahead of her (as
-    `route_ahead`), or None when she is not in a room here. One statement; the
-    ticket's lock comes first (ADR 0009): "done" here and "left early" at the
-    desk at the same moment must not both move her route. Run it in the
-    transaction that moves her on. What is ahead is read in the same snapshot:
-    the stop it ends is never one of them."""
-    if not _postgresql():
-        from common.locks import rows_lock
+    *,
+    station_id: int,
+    visit_id: int,
+    status: str,
+    now: datetime,
+    by_id: int | None,
+    then_join: int | None,
+) -> Stop | None:
+    """Her stop in this room ended with `status` and, where routing chose one,
+    her stop `then_join` put at the back of its line; with her ticket and
+    visit, or None (and nothing changed) when she is not in a room here.
 
+    One statement, so one commit and no transaction held between round trips.
+    Her ticket's lock comes first (ADR 0009): "done" here and "left early" at
+    the desk at the same moment must not both move her route. The next line is
+    joined only once her stop here has ended (it reads what the end wrote),
+    and only while that stop is still to come: if she left early since her
+    route was read, nobody's line gets her."""
+    if not _postgresql():
+        return _stop_end_plain(station_id, visit_id, status, now, by_id, then_join)
+    params = [visit_id, status, _at(now), by_id, station_id, _at(now), _at(now)]
+    return _one(_end_sql(), [*params, then_join])
+
+
+def _stop_end_plain(
+    station_id: int,
+    visit_id: int,
+    status: str,
+    now: datetime,
+    by_id: int | None,
+    then_join: int | None,
+) -> Stop | None:
+    from common.locks import rows_lock
+
+    with transaction.atomic():
         if not rows_lock(Ticket.objects.filter(visit_id=visit_id)):
             return None
         stop = stop_step(
@@ -284,16 +321,9 @@ def stop_end(
             from_status=IN_ROOM,
             changes={"status": status, "ended_at": now, "by_id": by_id},
         )
-        return (stop, _route_ahead_plain(stop.ticket_id)) if stop else None
-    params = [visit_id, status, _at(now), by_id, station_id]
-    with hot_cursor() as cursor:
-        cursor.execute(_end_sql(), params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    width = sum(len(m._meta.concrete_fields) for m in (Stop, Ticket, Visit))
-    ahead = [row[width:] for row in rows if row[width] is not None]
-    return _stop_from_row(rows[0]), _ahead_from_rows(ahead)
+        if stop is not None and then_join is not None:
+            stop_join_line(stop_id=then_join, now=now)
+    return stop
 
 
 def stop_join_line(*, stop_id: int, now: datetime) -> None:

@@ -13,6 +13,7 @@ from stations.services import (
     stop_done,
     stop_no_answer,
     stop_start,
+    ticket_left_early,
 )
 from tests.stations.factories import checked_in, hospital_day
 
@@ -42,16 +43,16 @@ def test_calling_starting_and_not_answering_are_one_statement_each(
     assert started.station == registration
 
 
-def test_done_locks_her_ticket_and_moves_her_on_in_one_short_transaction(
+def test_done_reads_her_route_then_ends_her_stop_and_moves_her_on_in_one_statement(
     django_assert_num_queries,
 ) -> None:
     registration, *_ = hospital_day()
     ticket = checked_in(registration.site)
     station_call_next(station=registration, room=1)
 
-    # BEGIN; her ticket locked, her stop ended and her route ahead read with
-    # the loads, in one; her next line joined; COMMIT.
-    with django_assert_num_queries(4):
+    # Her route ahead read with the loads; then her ticket locked, her stop
+    # ended and her next line joined, in one statement and one commit.
+    with django_assert_num_queries(2):
         done = stop_done(station=registration, visit_id=ticket.visit_id)
 
     assert done.status == StopStatus.DONE
@@ -110,3 +111,25 @@ def test_the_plain_way_of_make_run_walks_her_through_the_same_steps(
     assert done.status == StopStatus.DONE
     assert ticket_whereabouts(ticket=ticket).current.station == cbe
     assert station_call_next(station=registration, room=1).no_answers == 1
+
+
+def test_done_after_she_left_early_since_her_route_was_read_moves_nothing() -> None:
+    registration, *_ = hospital_day()
+    ticket = checked_in(registration.site)
+    station_call_next(station=registration, room=1)
+    ahead = statements.route_ahead(visit_id=ticket.visit_id)
+
+    ticket_left_early(ticket=ticket)
+    ended = statements.stop_end(
+        station_id=registration.pk,
+        visit_id=ticket.visit_id,
+        status=StopStatus.DONE,
+        now=timezone.now(),
+        by_id=None,
+        then_join=ahead[0][0],
+    )
+
+    assert ended is None
+    assert set(Stop.objects.filter(ticket=ticket).values_list("status", flat=True)) == {
+        StopStatus.MISSED
+    }
