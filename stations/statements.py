@@ -219,9 +219,12 @@ def route_ahead(*, ticket_id: int | None = None, visit_id: int | None = None) ->
     the day has seen; no lock is taken, since a count a moment old only makes
     the choice a little worse (ADR 0014)."""
     if not _postgresql():
-        if ticket_id is None:
-            ticket_id = Ticket.objects.filter(visit_id=visit_id).values("pk")[:1]
-        return _route_ahead_plain(ticket_id)
+        tickets = (
+            Ticket.objects.filter(pk=ticket_id)
+            if ticket_id is not None
+            else Ticket.objects.filter(visit_id=visit_id or 0)
+        )
+        return _route_ahead_plain(tickets.values("pk")[:1])
     ticket = "%s" if ticket_id is not None else _ticket_of_visit()
     with hot_cursor() as cursor:
         cursor.execute(_ahead_sql(ticket), [ticket_id or visit_id])
