@@ -5,7 +5,7 @@ each query than PostgreSQL spent running it. The rules stay in services.py: this
 module only reads and writes rows, with the same conditions the ORM versions had.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from django.db import connection
@@ -13,6 +13,7 @@ from django.db import connection
 from common.rawsql import column_list, hot_cursor, instance_from_row
 from scheduling.models import ACTIVE_STATUSES, Appointment, Site, Slot
 from screening.models import Campaign, Consent, ConsentPurpose
+from screening.recall.models import Cease, CeaseScope, Deferral
 
 # Names in the SQL below come from the models' metadata, never from a request;
 # every value is a bound parameter.
@@ -37,6 +38,16 @@ def _slot_read_sql(vendor: str) -> str:
                    SELECT 1 FROM {_table(Consent)} k
                    WHERE k.participant_id = %s AND k.purpose = %s
                      AND k.withdrawn_at IS NULL
+               ),
+               (
+                   SELECT MAX(d.ends_on) FROM {_table(Deferral)} d
+                   WHERE d.participant_id = %s AND d.withdrawn_at IS NULL
+                     AND d.ends_on > %s
+               ),
+               EXISTS (
+                   SELECT 1 FROM {_table(Cease)} x
+                   WHERE x.participant_id = %s AND x.withdrawn_at IS NULL
+                     AND x.scope = %s AND (x.ends_on IS NULL OR x.ends_on > %s)
                )
         FROM {_table(Slot)} s
         JOIN {_table(Site)} t ON t.id = s.site_id
@@ -45,15 +56,29 @@ def _slot_read_sql(vendor: str) -> str:
     """  # noqa: S608  # nosec B608
 
 
-def slot_for_booking(*, slot_id: int, participant_id: int) -> Slot | None:
-    """The slot with its site and campaign attached, and two answers about her:
-    `her_active` (an active appointment in the slot's campaign) and
-    `her_consent` (a live consent to the processing of her health data)."""
+def _as_date(value: date | str | None) -> date | None:
+    # SQLite (make run) answers MAX() of a date column as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def slot_for_booking(*, slot_id: int, participant_id: int, today: date) -> Slot | None:
+    """The slot with its site and campaign attached, and four answers about her:
+    `her_active` (an active appointment in the slot's campaign), `her_consent`
+    (a live consent to the processing of her health data), and what
+    screening.recall.eligibility.recall_state would say on `today`:
+    `her_deferred_until` (the end of her live deferral, or None) and
+    `her_ceased` (a live cease of all screening)."""
+    day = connection.ops.adapt_datefield_value(today)
     params = [
         participant_id,
         *[str(status) for status in ACTIVE_STATUSES],
         participant_id,
         str(ConsentPurpose.HEALTH_DATA),
+        participant_id,
+        day,
+        participant_id,
+        str(CeaseScope.ALL),
+        day,
         slot_id,
     ]
     with hot_cursor() as cursor:
@@ -68,6 +93,8 @@ def slot_for_booking(*, slot_id: int, participant_id: int) -> Slot | None:
     slot.campaign = campaign
     slot.her_active = bool(row[offset])  # type: ignore[attr-defined]
     slot.her_consent = bool(row[offset + 1])  # type: ignore[attr-defined]
+    slot.her_deferred_until = _as_date(row[offset + 2])  # type: ignore[attr-defined]
+    slot.her_ceased = bool(row[offset + 3])  # type: ignore[attr-defined]
     return slot
 
 

@@ -33,7 +33,7 @@ from scheduling.transitions import CANCEL, MOVE, appointment_transition
 from screening.eligibility import eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
-from screening.recall.eligibility import recall_reasons
+from screening.recall.eligibility import recall_reasons_of
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +142,8 @@ def _refuse_unless_eligible(
         has_active_appointment=False,
         consent_given=slot.her_consent,
     )
-    reasons += recall_reasons(
-        participant_id=participant.pk, today=timezone.localdate(now)
-    )
+    # Read by the same statement as the slot (statements.slot_for_booking).
+    reasons += recall_reasons_of(until=slot.her_deferred_until, ceased=slot.her_ceased)
     if reasons:
         raise NotEligible(reasons=reasons)
 
@@ -154,7 +153,9 @@ def _book_once(*, participant: Participant, slot_id: int) -> Appointment:
     """One attempt, in as few statements as the rules allow: a surge of
     bookings runs through here (see docs/benchmarks.md)."""
     now = timezone.now()
-    slot = statements.slot_for_booking(slot_id=slot_id, participant_id=participant.pk)
+    slot = statements.slot_for_booking(
+        slot_id=slot_id, participant_id=participant.pk, today=timezone.localdate(now)
+    )
     if slot is None:
         raise SlotNotFound
     _refuse_unless_eligible(participant=participant, slot=slot, now=now)
