@@ -36,10 +36,10 @@ from rest_framework.renderers import JSONRenderer
 from common.errors import ApplicationError
 from common.json_parser import json_loads_bounded
 from scheduling.apis import AppointmentCollectionApi, booked_answer, idempotency_key
+from scheduling.booking_statements import TokenAndSlot, token_and_slot
 from scheduling.idempotency import booking_answer_once, error_body
 from scheduling.services import appointment_book
-from screening.authentication import token_hash, token_with_participant
-from screening.models import Participant
+from screening.authentication import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +114,20 @@ def _slot_asked(request: HttpRequest) -> int | None:
     return slot
 
 
-def _her(request: HttpRequest) -> Participant | None:
+def _her_and_slot(request: HttpRequest, slot_id: int) -> TokenAndSlot | None:
+    """Her record and the slot read for her, in one statement; None for a
+    token that is not live."""
     key = _bearer_key(request)
     if key is None:
         return None
-    token = token_with_participant(key_hash=token_hash(key), now=timezone.now())
-    if token is None:
-        return None
-    return token.participant
+    now = timezone.now()
+    read = token_and_slot(
+        key_hash=token_hash(key),
+        now=now,
+        slot_id=slot_id,
+        today=timezone.localdate(now),
+    )
+    return read
 
 
 def _answer(status: int, body: dict[str, Any], language: str) -> HttpResponse:
@@ -147,8 +153,9 @@ def booking_answer(request: HttpRequest) -> HttpResponse | None:
     slot_id = _slot_asked(request)
     if slot_id is None:
         return None
-    participant = _her(request)
-    if participant is None:
+    read = _her_and_slot(request, slot_id)
+    participant = None if read is None else read.participant
+    if read is None or participant is None:
         return None
     # As LocaleMiddleware would: refusals are written in her language.
     language = translation.get_language_from_request(request)
@@ -156,7 +163,9 @@ def booking_answer(request: HttpRequest) -> HttpResponse | None:
     try:
         key = idempotency_key(request)
         if key is None:
-            appointment = appointment_book(participant=participant, slot_id=slot_id)
+            appointment = appointment_book(
+                participant=participant, slot_id=slot_id, read=read.slot
+            )
             return _answer(201, booked_answer(appointment), language)
         status, body = booking_answer_once(
             participant=participant, slot_id=slot_id, key=key, render=booked_answer

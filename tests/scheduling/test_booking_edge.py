@@ -3,14 +3,18 @@ middleware (scheduling.booking_edge): the same answers as the DRF view, with
 the security headers, and everything it does not answer left to the view."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
 
 from notifications.models import Notification
 from scheduling.booking_edge import booking_answer
+from scheduling.booking_statements import slot_for_booking, token_and_slot
 from scheduling.models import Appointment, Slot
+from screening.authentication import token_hash, token_with_participant
 from screening.models import Participant
 from tests.privacy.test_headers import _assert_hardened
 from tests.scheduling.factories import ConsentedParticipantFactory, SlotFactory
@@ -223,3 +227,55 @@ def test_a_host_not_allowed_is_a_400_and_books_nothing(slot, woman):
 
     assert response.status_code == 400
     assert not Appointment.objects.exists()
+
+
+def test_a_slot_that_does_not_exist_is_the_same_404_through_the_edge(woman):
+    key = _key(woman)
+
+    edge, view = _both(lambda: _post(key, {"slot": 999_999}))
+
+    assert edge.status_code == view.status_code == 404
+    assert edge.json() == view.json()
+
+
+def test_the_one_read_of_token_and_slot_matches_the_two_reads(slot, woman):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    keys = {
+        "hers": _key(woman),
+        "unregistered": bearer_token(phone="13900000003"),
+        "unknown": "not-a-token",
+    }
+    for name, key in keys.items():
+        for slot_id in (slot.pk, 999_999):
+            read = token_and_slot(
+                key_hash=token_hash(key), now=now, slot_id=slot_id, today=today
+            )
+            token = token_with_participant(key_hash=token_hash(key), now=now)
+            if token is None:
+                assert read is None, name
+                continue
+            assert read is not None
+            assert read.participant == token.participant, name
+            if token.participant is None:
+                assert read.slot is None
+                continue
+            alone = slot_for_booking(
+                slot_id=slot_id, participant_id=woman.pk, today=today
+            )
+            assert (read.slot is None) == (alone is None)
+            if alone is not None:
+                assert read.slot is not None
+                assert read.slot.campaign == alone.campaign
+                assert read.slot.site == alone.site
+                assert [read.slot.her_active, read.slot.her_consent] == [
+                    alone.her_active,
+                    alone.her_consent,
+                ]
+    expired = token_and_slot(
+        key_hash=token_hash(keys["hers"]),
+        now=now + timedelta(days=30),
+        slot_id=slot.pk,
+        today=today,
+    )
+    assert expired is None
