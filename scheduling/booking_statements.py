@@ -166,7 +166,11 @@ def token_and_slot(
         return None
     if row[0] is None:
         return TokenAndSlot(participant=None, slot=None)
-    participant, offset = instance_from_row(Participant, row)
+    # A booking reads neither her phone nor her ID: the phone's token is copied
+    # into the outbox as it is (scheduling.messages), the ID stays unopened.
+    participant, offset = instance_from_row(
+        Participant, row, sealed=("phone", "id_number")
+    )
     # The slot's primary key comes first in its columns: NULL when none matched.
     slot = None if row[offset] is None else _slot_from_row(row, offset)
     return TokenAndSlot(participant=participant, slot=slot)

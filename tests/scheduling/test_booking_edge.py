@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
+from common.crypto import keyed_hash
 from notifications.models import Notification
 from scheduling.booking_edge import booking_answer
 from scheduling.booking_statements import slot_for_booking, token_and_slot
@@ -128,7 +130,17 @@ def test_the_confirmation_is_written_once_for_a_booking_through_the_edge(slot, w
         dedupe_key__startswith=f"appointment:{appointment.pk}:",
     )
     assert confirmations.count() == 1
-    assert confirmations.get().recipient_phone == woman.phone
+    confirmation = confirmations.get()
+    assert confirmation.recipient_phone == woman.phone
+    assert confirmation.recipient_hash == keyed_hash(woman.phone, purpose="phone")
+    # Her phone's token copied as it is, not opened and sealed again.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.recipient_phone = p.phone FROM notifications_notification n,"
+            " screening_participant p WHERE n.id = %s AND p.id = %s",
+            [confirmation.pk, woman.pk],
+        )
+        assert cursor.fetchone()[0] is True
 
 
 def test_a_full_slot_is_the_same_409_through_the_edge(woman):
