@@ -90,6 +90,9 @@ def generate_women(size: int) -> int:
         for sql in (_VISITS, _RESULTS, _SUMMARIES, _CASES, _TREATED, _QUIZ):
             cursor.execute(sql.replace("%%", "%"))
         cursor.execute("SET session_replication_role = DEFAULT")
+        # Loaded with the triggers off, as any bulk load: the visit facts the
+        # reports read are built once, afterwards.
+        cursor.execute("SELECT indicators_rebuild_facts()")
         cursor.execute(
             "INSERT INTO indicators_campaigntarget (created_at, updated_at, campaign_id, "
             "target_population) VALUES (now(), now(), %s, %s) "
@@ -108,7 +111,8 @@ def generate_women(size: int) -> int:
     with connection.connection.cursor() as cursor:
         cursor.execute(
             "VACUUM ANALYZE screening_visit, screening_result, screening_resultsummary, "
-            "screening_followupcase, screening_followupevent, indicators_quiztake"
+            "screening_followupcase, screening_followupevent, indicators_quiztake, "
+            "indicators_visitfact"
         )
     connection.connection.autocommit = old
     return campaign_id

@@ -73,6 +73,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # The indicator facts of women whose records changed, so that a report's
+    # own fold before it reads stays short.
+    "fold-indicator-facts": {
+        "task": "indicators.facts_fold",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Summaries and lab imports whose task was lost with the broker.
     "results-sweep": {
         "task": "screening.results_sweep",

@@ -1,7 +1,8 @@
 # ruff: noqa: S608 - fixed measure SQL; values are parameters
-"""The visit measures folded on PostgreSQL in one pass (`indicators.bitmask`):
-per result, per visit, per woman, then per group of women with the same bits.
-`count_visit_atoms` gives the atoms of `indicators.counting`; `count_periods`
+"""The visit measures counted on PostgreSQL from the stored visit facts
+(`indicators.facts`, each visit's bits kept current by triggers): per woman,
+then per group of women with the same bits.
+`visit_atom_rows` gives the atoms of `indicators.counting`; `period_rows`
 gives the totals of several periods at once (the quarterly table's columns),
 each de-duplicated by woman over its own period.
 """
@@ -13,45 +14,22 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from indicators import bitmask
-
-# Known codes get their bits from one small lookup; a value not in the table of
-# codes falls back to the conditions themselves, so no result is miscounted.
-_CODES = f"""
-    codes AS (
-        SELECT r.test, r.value, {bitmask.result_bits()} AS bits
-        FROM (SELECT DISTINCT test, code AS value FROM screening_resultcode) r
-    )"""
+from indicators import bitmask, facts_sql
 
 
-def _visits(where: str, bucket: str) -> str:
+def _women(where: str, bucket: str, grouping: str, group_by: str) -> str:
+    """Her visits' facts folded into one row per woman (and per ``bucket``)."""
+    normal = bitmask.BIT["normal"]
     return f"""
-    vs AS (
-        SELECT v.id FROM screening_visit v
-        WHERE v.campaign_id = %(campaign)s AND v.undone_at IS NULL{where}
-    ),
-    rv AS (
-        SELECT r.visit_id, bit_or(COALESCE(c.bits, {bitmask.result_bits()})) AS bits
-        FROM screening_result r
-        JOIN vs ON vs.id = r.visit_id
-        LEFT JOIN codes c ON c.test = r.test AND c.value = r.value
-        WHERE r.is_current
-        GROUP BY r.visit_id
-    ),
-    vm AS (
-        SELECT v.participant_id, v.day, v.site_id, {bucket} AS b,
-               {bitmask.visit_bits()} AS bits, {bitmask.all_of("vm")}
-        FROM screening_visit v
-        LEFT JOIN rv ON rv.visit_id = v.id
-        LEFT JOIN screening_resultsummary s ON s.visit_id = v.id
-        LEFT JOIN screening_followupcase f ON f.visit_id = v.id
-        LEFT JOIN (
-            SELECT DISTINCT case_id FROM screening_followupevent
-            WHERE to_status = 'TREATED'
-        ) t ON t.case_id = f.id
-        LEFT JOIN indicators_quiztake q
-            ON q.participant_id = v.participant_id AND q.campaign_id = v.campaign_id
-        WHERE v.campaign_id = %(campaign)s AND v.undone_at IS NULL{where}
+    w AS (
+        SELECT f.participant_id, {bucket} AS b, {grouping},
+               MIN(f.day) AS d, MIN(f.site_id) AS site, MAX(f.occupation) AS occ,
+               MAX(f.report_key) AS k, MAX(f.birth_date) AS birth_date,
+               bit_or(f.bits) | CASE WHEN COALESCE(MIN(f.normal), 0) = 1
+                   THEN {normal} ELSE 0 END AS bits
+        FROM {facts_sql.VISITS} f
+        WHERE f.campaign_id = %(campaign)s{where}
+        GROUP BY {group_by}
     )"""
 
 
@@ -67,22 +45,49 @@ def _run(sql: str, params: dict[str, Any]) -> list[tuple]:
 
 
 def visit_atom_rows(where: str, params: dict[str, Any]) -> list[tuple]:
-    """Rows (day, site, occupation, n0, k0, n1, k1, ...) in bitmask.NAMES order."""
+    """Rows (day, site, occupation, n0, k0, n1, k1, ...) in bitmask.NAMES order;
+    ``where`` is on the facts ``f`` (day, site_id)."""
+    women = _women(where, "0", "0 AS whole", "f.participant_id")
     sql = f"""
-        WITH {_CODES}, {_visits(where, "0")},
-        w AS (
-            SELECT vm.participant_id, MIN(vm.day) AS d, MIN(vm.site_id) AS site,
-                   {bitmask.woman_bits("vm")} AS bits
-            FROM vm GROUP BY vm.participant_id
-        ),
+        WITH {women},
         g AS (
-            SELECT w.d, w.site, p.employment_type AS occ,
-                   w.bits | {bitmask.person_bits()} AS bits,
+            -- Her row's own measures from the copy the facts keep: ``p``.
+            SELECT p.d, p.site, p.occ, p.bits | {bitmask.person_bits()} AS bits,
+                   count(*) AS n, SUM(p.k) AS ks
+            FROM w p GROUP BY 1, 2, 3, 4
+        )
+        SELECT g.d, g.site, g.occ, {bitmask.split()} FROM g GROUP BY g.d, g.site, g.occ
+    """  # nosec B608
+    return _run(sql, params)
+
+
+def woman_atom_rows(params: dict[str, Any]) -> list[tuple]:
+    """The rows of `visit_atom_rows` for a whole campaign, from her folded row."""
+    sql = f"""
+        WITH g AS (
+            SELECT p.day AS d, p.site_id AS site, p.occupation AS occ,
+                   p.bits | {bitmask.person_bits()} AS bits,
                    count(*) AS n, SUM(p.report_key) AS ks
-            FROM w JOIN screening_participant p ON p.id = w.participant_id
+            FROM {facts_sql.WOMEN} p WHERE p.campaign_id = %(campaign)s
             GROUP BY 1, 2, 3, 4
         )
         SELECT g.d, g.site, g.occ, {bitmask.split()} FROM g GROUP BY g.d, g.site, g.occ
+    """  # nosec B608
+    return _run(sql, params)
+
+
+def booking_atom_rows(params: dict[str, Any]) -> list[tuple]:
+    """Rows (first booked day, site, occupation, n, k, ...) in BOOKING_MEASURES
+    order for a whole campaign, from her folded bookings."""
+    sums = ", ".join(
+        f"count(*) FILTER (WHERE (b.bits & {bit}) <> 0), "
+        f"SUM(b.report_key) FILTER (WHERE (b.bits & {bit}) <> 0)"
+        for bit in facts_sql.BOOKING_BIT.values()
+    )
+    sql = f"""
+        SELECT b.day, b.site_id, b.occupation, {sums}
+        FROM {facts_sql.BOOKINGS} b WHERE b.campaign_id = %(campaign)s
+        GROUP BY 1, 2, 3
     """  # nosec B608
     return _run(sql, params)
 
@@ -93,22 +98,22 @@ def period_rows(
     """Totals per sub-period (its index) and for the whole span (None): each
     woman counted once per period in which she has a visit."""
     cases = " ".join(
-        f"WHEN v.day BETWEEN {first} AND {last} THEN {n}"
+        f"WHEN f.day BETWEEN {first} AND {last} THEN {n}"
         for n, (first, last) in enumerate(zip(firsts, lasts, strict=True))
     )
+    bucket = f"CASE {cases} END"
+    women = _women(
+        where,
+        bucket,
+        f"GROUPING({bucket}) AS whole",
+        f"GROUPING SETS ((f.participant_id, {bucket}), (f.participant_id))",
+    )
     sql = f"""
-        WITH {_CODES}, {_visits(where, f"CASE {cases} END")},
-        w AS (
-            SELECT vm.participant_id, vm.b, GROUPING(vm.b) AS whole,
-                   {bitmask.woman_bits("vm")} AS bits
-            FROM vm
-            GROUP BY GROUPING SETS ((vm.participant_id, vm.b), (vm.participant_id))
-        ),
+        WITH {women},
         g AS (
-            SELECT w.b, w.whole, w.bits | {bitmask.person_bits()} AS bits,
+            SELECT p.b, p.whole, p.bits | {bitmask.person_bits()} AS bits,
                    count(*) AS n, 0 AS ks
-            FROM w JOIN screening_participant p ON p.id = w.participant_id
-            GROUP BY 1, 2, 3
+            FROM w p GROUP BY 1, 2, 3
         )
         SELECT g.b, g.whole, {bitmask.split()} FROM g GROUP BY g.b, g.whole
     """  # nosec B608

@@ -13,13 +13,17 @@ from indicators.quiz_models import QuizChoice, QuizQuestion, QuizTake, QuizVersi
 from screening.models import Campaign
 
 __all__ = [
+    "BookingFact",
     "CampaignTarget",
+    "FactDirty",
     "IndicatorDefinition",
     "QuizChoice",
     "QuizQuestion",
     "QuizTake",
     "QuizVersion",
     "UnitPrice",
+    "VisitFact",
+    "WomanFact",
 ]
 
 
@@ -119,3 +123,86 @@ class UnitPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_item_display()} {self.price}"
+
+
+class VisitFact(models.Model):
+    """One checked-in visit's measure bits (indicators.bitmask) with what the
+    reports group and filter by. Written only by the fold (indicators.facts);
+    never edited, never shown. Other databases leave it empty."""
+
+    visit_id = models.BigIntegerField(primary_key=True)
+    campaign_id = models.BigIntegerField()
+    participant_id = models.BigIntegerField()
+    day = models.DateField()
+    site_id = models.PositiveIntegerField()
+    occupation = models.CharField(max_length=32)
+    report_key = models.PositiveIntegerField()
+    birth_date = models.DateField()
+    bits = models.BigIntegerField()
+    normal = models.SmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign_id", "day"], name="indicators_fact_day"),
+            models.Index(fields=["participant_id"], name="indicators_fact_woman"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of visit {self.visit_id}"
+
+
+class WomanFact(models.Model):
+    """Her visit facts of one campaign folded into one row (the reports of a
+    whole campaign read these). Written only by the fold."""
+
+    campaign_id = models.BigIntegerField()
+    participant_id = models.BigIntegerField(db_index=True)
+    day = models.DateField()
+    site_id = models.PositiveIntegerField()
+    occupation = models.CharField(max_length=32)
+    report_key = models.PositiveIntegerField()
+    birth_date = models.DateField()
+    bits = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "participant_id"], name="indicators_one_woman"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of woman {self.participant_id} in {self.campaign_id}"
+
+
+class BookingFact(models.Model):
+    """Her bookings of one campaign folded into one row: first booked day and
+    site, and the booking measures as bits. Written only by the fold."""
+
+    campaign_id = models.BigIntegerField()
+    participant_id = models.BigIntegerField(db_index=True)
+    day = models.DateField()
+    site_id = models.PositiveIntegerField()
+    occupation = models.CharField(max_length=32)
+    report_key = models.PositiveIntegerField()
+    bits = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign_id", "participant_id"], name="indicators_one_booker"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bookings of woman {self.participant_id} in {self.campaign_id}"
+
+
+class FactDirty(models.Model):
+    """A woman whose records changed since the last fold (written by triggers,
+    taken by the fold)."""
+
+    participant_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"woman {self.participant_id} to fold"

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import ApplicationError
 from indicators import counting_pg
-from indicators.counting import Scope, count_atoms, where_sql
+from indicators.counting import Scope, count_atoms, facts_ready, where_sql
 from indicators.measures import MEASURES, TARGET
 from indicators.quarterly_form import CHECKS, RATES, ROWS
 from indicators.report import _born_between, target_population
@@ -102,7 +101,7 @@ def _counts(
     """Each column's totals. The last period spans the others, which part it;
     PostgreSQL counts them all in one pass, SQLite (`make run`) one by one."""
     born_from, born_to = _born_between(campaign)
-    if connection.vendor == "postgresql":
+    if facts_ready():
         return _counts_at_once(campaign, periods, site_ids, born_from, born_to)
     return [_one_period(campaign, p, site_ids, born_from, born_to) for p in periods]
 
@@ -144,7 +143,7 @@ def _counts_at_once(
         params[f"first{n}"], params[f"last{n}"] = part.first, part.last
     scope = Scope(campaign.pk, span.first, span.last, site_ids)
     rows = counting_pg.period_rows(
-        where_sql(scope, "v.day", "v.site_id", params),
+        where_sql(scope, "f.day", "f.site_id", params),
         params,
         [f"%(first{n})s" for n in range(len(parts))],
         [f"%(last{n})s" for n in range(len(parts))],

@@ -9,7 +9,9 @@ from django.db import connection
 
 from tests.screening.trigger_sql import columns_read
 
-# Renaming, dropping or retyping one of these is a change to the reports too.
+# Renaming, dropping or retyping one of these is a change to the reports too:
+# the turnout rollup (scheduling.reports.rollup) and the indicator facts
+# (indicators.facts) read them.
 SCREENING_COLUMNS_READ = {
     "screening_campaign": {
         "id",
@@ -29,11 +31,45 @@ SCREENING_COLUMNS_READ = {
         # Summed into each report atom's cell key (common.cellkey).
         "report_key",
     },
+    "screening_visit": {
+        "id",
+        "campaign_id",
+        "participant_id",
+        "day",
+        "site_id",
+        "undone_at",
+    },
+    "screening_result": {"visit_id", "test", "value", "is_current"},
+    "screening_resultsummary": {"id", "visit_id", "conclusion"},
+    "screening_followupcase": {
+        "id",
+        "visit_id",
+        "participant_id",
+        "status",
+        "conclusion",
+        "diagnosis_code",
+    },
+    "screening_followupevent": {"case_id", "to_status"},
 }
-# A write to these fires a report trigger in the same transaction.
+_FACTS = ("ins", "upd", "del", "truncate")
+# A write to these fires a report trigger in the same transaction (the facts'
+# only note which women a statement touched).
 SCREENING_TABLES_WITH_REPORT_TRIGGERS = {
     "screening_campaign": {"scheduling_turnout_campaign"},
-    "screening_participant": {"scheduling_turnout_participant"},
+    "screening_participant": {
+        "scheduling_turnout_participant",
+        "indicators_fact_screening_participant_upd",
+    },
+    **{
+        table: {f"indicators_fact_{table}_{event}" for event in _FACTS}
+        for table in (
+            "screening_visit",
+            "screening_result",
+            "screening_resultsummary",
+            "screening_followupcase",
+            "screening_followupevent",
+        )
+    },
 }
 
 _FUNCTIONS = """
