@@ -120,28 +120,6 @@ def sealed_value(instance: Model, name: str) -> Sealed | None:
     return getattr(instance, "_sealed_tokens", {}).get(name)
 
 
-def _rows_sql(
-    db: BaseDatabaseWrapper, fields: list[Any], values: list[list[Any]]
-) -> tuple[str, list[Any]]:
-    """What follows the column list of the INSERT, and its parameters.
-
-    Several rows on PostgreSQL go as one array per column through UNNEST, as
-    the ORM's own bulk_create does there: one statement text whatever the
-    number of rows (a booking writes two or three outbox rows), and a
-    parameter per column rather than per value (psycopg parses a statement of
-    more than 50 parameters afresh on every run)."""
-    if db.vendor == "postgresql" and len(values) > 1:
-        # No length in the array's type: a value is never cut short by a cast.
-        types = [field.db_type(db).split("(")[0] for field in fields]
-        arrays = ", ".join(f"(%s)::{db_type}[]" for db_type in types)
-        columns = [list(column) for column in zip(*values, strict=True)]
-        # Types from the fields' metadata, values bound: nothing from a request.
-        return f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608  # nosec B608
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    flat = [value for row in values for value in row]
-    return "VALUES " + ", ".join([placeholders] * len(values)), flat
-
-
 def insert_returning_pk(objs: Sequence[Model]) -> None:
     """INSERT `objs` (all of one model) in one statement and set their primary
     keys, as `bulk_create` does, without the ORM's query building. Fields'
@@ -153,15 +131,16 @@ def insert_returning_pk(objs: Sequence[Model]) -> None:
     meta = model._meta
     fields = [f for f in _fields(model) if not f.primary_key]
     quote = db.ops.quote_name
-    values = [
-        [field.get_db_prep_save(field.pre_save(obj, add=True), db) for field in fields]
-        for obj in objs
-    ]
+    params: list[Any] = []
+    for obj in objs:
+        for field in fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     columns = ", ".join(quote(f.column) for f in fields)
-    rows, params = _rows_sql(db, fields, values)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    rows = ", ".join([placeholders] * len(objs))
     # Names from the model's metadata, values bound: nothing from a request.
-    sql = f"INSERT INTO {table} ({columns}) {rows} RETURNING {pk}"
+    sql = f"INSERT INTO {table} ({columns}) VALUES {rows} RETURNING {pk}"  # noqa: S608  # nosec B608
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]

@@ -192,37 +192,3 @@ def test_with_prepared_statements_off_a_hot_statement_is_never_prepared(
         options["prepare_threshold"] = saved
 
     assert [s for s in prepared_statements() if "never_prepared" in s] == []
-
-
-def _outbox_rows(prefix: str, count: int) -> list[Notification]:
-    return [
-        Notification(
-            kind="reminder_day_before",
-            recipient_phone="13800002222",
-            recipient_hash="h",
-            context={"site": "站点", "n": n},
-            dedupe_key=f"{prefix}:{n}",
-            send_at="2026-01-01T00:00:00Z",
-            not_after=None if n else "2026-01-02T00:00:00Z",
-            last_error="x" * 300,
-        )
-        for n in range(count)
-    ]
-
-
-def test_several_rows_go_as_one_array_per_column_and_come_back_whole() -> None:
-    with CaptureQueriesContext(connection) as queries:
-        insert_returning_pk(_outbox_rows("two", 2))
-        insert_returning_pk(_outbox_rows("three", 3))
-
-    # An array per column: the text does not grow with the rows.
-    assert [
-        query["sql"].split(" FROM UNNEST(")[0] for query in queries.captured_queries
-    ] == [queries.captured_queries[0]["sql"].split(" FROM UNNEST(")[0]] * 2
-    for row in Notification.objects.filter(dedupe_key__startswith="three:"):
-        n = int(row.dedupe_key.split(":")[1])
-        assert row.context == {"site": "站点", "n": n}
-        assert row.recipient_phone == "13800002222"
-        assert (row.not_after is None) == bool(n)
-        # A long text is not cut to the length of any array type.
-        assert row.last_error == "x" * 300
