@@ -31,11 +31,17 @@ DATA = Path(
     or Path(__file__).resolve().parents[1] / "var" / "bench"
 )
 REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
+# A repeated run (before and after a change, alternating) takes the women before
+# the ones the earlier runs booked: BENCH_PROFILE_SKIP of them from the end.
+SKIP = int(os.environ.get("BENCH_PROFILE_SKIP", "0"))
 
 
 def _rows(name: str) -> list[list[str]]:
+    """The women of this run: REQUESTS + 2 of them, SKIP from the end."""
     with (DATA / name).open(newline="") as handle:
-        return list(csv.reader(handle))
+        rows = list(csv.reader(handle))
+    end = len(rows) - SKIP
+    return rows[end - (REQUESTS + 2) : end]
 
 
 def _measure(post: Any, bodies: list[tuple[dict, dict]]) -> dict[str, Any]:
@@ -68,7 +74,7 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     is_ceiling = settings.ROOT_URLCONF == "bench.ceiling.urls"
     if is_ceiling:
-        rows = _rows("ceiling_participants.csv")[-(REQUESTS + 2) :]
+        rows = _rows("ceiling_participants.csv")
         bodies = [
             (
                 {
@@ -81,7 +87,7 @@ def main() -> None:
         ]
         path = "/book/"
     else:
-        rows = _rows("product_participants.csv")[-(REQUESTS + 2) :]
+        rows = _rows("product_participants.csv")
         bodies = [
             (
                 {"slot": random.choice(manifest["product_slots"])},

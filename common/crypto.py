@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -61,8 +62,20 @@ def keyed_hash_candidates(value: str, *, purpose: str) -> list[str]:
     return hashes
 
 
+@dataclass(frozen=True)
+class Sealed:
+    """An encrypted column's value as stored, its Fernet token, carried to
+    another encrypted column without being opened and sealed again: a booking
+    copies her phone into the outbox this way (common.rawsql, `sealed`). Every
+    encrypted column is sealed with the same keys (FIELD_ENCRYPTION_KEYS), so
+    the copy opens wherever the original does, and key rotation re-seals both."""
+
+    token: str
+
+
 class EncryptedTextField(models.TextField):
-    """A text column holding a Fernet token; Python code sees the plain value."""
+    """A text column holding a Fernet token; Python code sees the plain value,
+    or writes a Sealed one through as it is."""
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None or value == "":
@@ -70,6 +83,8 @@ class EncryptedTextField(models.TextField):
         return decrypt_text(value)
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, Sealed):
+            return value.token
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value

@@ -8,7 +8,7 @@ the ORM would have written, and an instance read here is the instance the ORM
 would have built. Everything else in the project uses the ORM.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -16,6 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
+
+from common.crypto import Sealed
 
 M = TypeVar("M", bound=Model)
 
@@ -81,19 +83,41 @@ def _converters(model: type[Model], db: BaseDatabaseWrapper) -> _Converters:
 
 
 def instance_from_row(
-    model: type[M], row: Sequence[Any], start: int = 0
+    model: type[M],
+    row: Sequence[Any],
+    start: int = 0,
+    sealed: Collection[str] = (),
 ) -> tuple[M, int]:
     """An instance of `model` from `row[start:]` (columns as in `column_list`), and
-    the offset after its columns."""
+    the offset after its columns.
+
+    `sealed` names encrypted fields the caller will not read: they are not
+    decrypted but left deferred (reading one loads it, as the ORM's `defer`
+    does), and their stored tokens are kept for `sealed_value`."""
     db = _db()
-    values = []
+    names, values, tokens = [], [], {}
+    fields = _fields(model)
     for offset, (column, converters) in enumerate(_converters(model, db)):
         value = row[start + offset]
+        name = fields[offset].attname
+        if name in sealed:
+            tokens[name] = Sealed(value) if value else None
+            continue
         for convert in converters:
             value = convert(value, column, db)
+        names.append(name)
         values.append(value)
-    names = [f.attname for f in _fields(model)]
-    return model.from_db(DEFAULT_DB_ALIAS, names, values), start + len(names)
+    instance = model.from_db(DEFAULT_DB_ALIAS, names, values)
+    instance._sealed_tokens = tokens  # type: ignore[attr-defined]
+    return instance, start + len(fields)
+
+
+def sealed_value(instance: Model, name: str) -> Sealed | None:
+    """The stored token of `name` when `instance_from_row` left it sealed and
+    nothing has loaded it since; None otherwise."""
+    if name in instance.__dict__:
+        return None
+    return getattr(instance, "_sealed_tokens", {}).get(name)
 
 
 def insert_returning_pk(objs: Sequence[Model]) -> None:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -190,7 +190,7 @@ def _participant(request: Request) -> Participant:
     return participant
 
 
-def _idempotency_key(request: Request) -> str | None:
+def idempotency_key(request: Request | HttpRequest) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -236,7 +236,7 @@ class AppointmentCollectionApi(APIView):
         payload.is_valid(raise_exception=True)
         participant = _participant(request)
         slot_id = payload.validated_data["slot"]
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         if key is None:
             appointment = appointment_book(participant=participant, slot_id=slot_id)
             return Response(booked_answer(appointment), status=status.HTTP_201_CREATED)

@@ -5,14 +5,24 @@ each query than PostgreSQL spent running it. The rules stay in services.py: this
 module only reads and writes rows, with the same conditions the ORM versions had.
 """
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 from django.db import connection
 
 from common.rawsql import column_list, hot_cursor, instance_from_row
 from scheduling.models import ACTIVE_STATUSES, Appointment, Site, Slot
-from screening.models import Campaign, Consent, ConsentPurpose
+from screening.models import (
+    Campaign,
+    Consent,
+    ConsentPurpose,
+    Participant,
+    ParticipantToken,
+)
+from screening.recall.models import Cease, CeaseScope, Deferral
 
 # Names in the SQL below come from the models' metadata, never from a request;
 # every value is a bound parameter.
@@ -22,53 +32,148 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-@cache
-def _slot_read_sql(vendor: str) -> str:
+def _her_answers_sql(who: str) -> str:
+    """Four answers about the woman whose id is the SQL expression `who`, for
+    the slot `s`; their values are `_her_answers_params`."""
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
     return f"""
-        SELECT {column_list(Slot, "s")}, {column_list(Site, "t")},
-               {column_list(Campaign, "c")},
                EXISTS (
                    SELECT 1 FROM {_table(Appointment)} a
-                   WHERE a.participant_id = %s AND a.campaign_id = s.campaign_id
+                   WHERE a.participant_id = {who} AND a.campaign_id = s.campaign_id
                      AND a.status IN ({statuses})
                ),
                EXISTS (
                    SELECT 1 FROM {_table(Consent)} k
-                   WHERE k.participant_id = %s AND k.purpose = %s
+                   WHERE k.participant_id = {who} AND k.purpose = %s
                      AND k.withdrawn_at IS NULL
-               )
-        FROM {_table(Slot)} s
-        JOIN {_table(Site)} t ON t.id = s.site_id
-        JOIN {_table(Campaign)} c ON c.id = s.campaign_id
+               ),
+               (
+                   SELECT MAX(d.ends_on) FROM {_table(Deferral)} d
+                   WHERE d.participant_id = {who} AND d.withdrawn_at IS NULL
+                     AND d.ends_on > %s
+               ),
+               EXISTS (
+                   SELECT 1 FROM {_table(Cease)} x
+                   WHERE x.participant_id = {who} AND x.withdrawn_at IS NULL
+                     AND x.scope = %s AND (x.ends_on IS NULL OR x.ends_on > %s)
+               )"""  # noqa: S608  # nosec B608
+
+
+def _her_answers_params(today: date) -> list[object]:
+    day = connection.ops.adapt_datefield_value(today)
+    return [
+        *[str(status) for status in ACTIVE_STATUSES],
+        str(ConsentPurpose.HEALTH_DATA),
+        day,
+        str(CeaseScope.ALL),
+        day,
+    ]
+
+
+def _slot_join() -> str:
+    return (
+        f"{_table(Slot)} s JOIN {_table(Site)} t ON t.id = s.site_id"
+        f" JOIN {_table(Campaign)} c ON c.id = s.campaign_id"
+    )
+
+
+def _slot_columns() -> str:
+    models = ((Slot, "s"), (Site, "t"), (Campaign, "c"))
+    return ", ".join(column_list(model, alias) for model, alias in models)
+
+
+@cache
+def _slot_read_sql(vendor: str) -> str:
+    return f"""
+        SELECT {_slot_columns()}, {_her_answers_sql("her.id")}
+        FROM (SELECT CAST(%s AS BIGINT) AS id) her, {_slot_join()}
         WHERE s.id = %s
     """  # noqa: S608  # nosec B608
 
 
-def slot_for_booking(*, slot_id: int, participant_id: int) -> Slot | None:
-    """The slot with its site and campaign attached, and two answers about her:
-    `her_active` (an active appointment in the slot's campaign) and
-    `her_consent` (a live consent to the processing of her health data)."""
-    params = [
-        participant_id,
-        *[str(status) for status in ACTIVE_STATUSES],
-        participant_id,
-        str(ConsentPurpose.HEALTH_DATA),
-        slot_id,
-    ]
-    with hot_cursor() as cursor:
-        cursor.execute(_slot_read_sql(connection.vendor), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    slot, offset = instance_from_row(Slot, row)
+@cache
+def _token_and_slot_sql(vendor: str) -> str:
+    tokens, participants = _table(ParticipantToken), _table(Participant)
+    return f"""
+        SELECT {column_list(Participant, "p")}, {_slot_columns()},
+               {_her_answers_sql("tok.participant_id")}
+        FROM {tokens} tok
+        LEFT JOIN {participants} p ON p.id = tok.participant_id
+        LEFT JOIN ({_slot_join()}) ON s.id = %s
+        WHERE tok.key_hash = %s AND tok.expires_at > %s
+    """  # noqa: S608  # nosec B608
+
+
+def _as_date(value: date | str | None) -> date | None:
+    # SQLite (make run) answers MAX() of a date column as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _slot_from_row(row: Sequence[Any], offset: int) -> Slot:
+    slot, offset = instance_from_row(Slot, row, offset)
     site, offset = instance_from_row(Site, row, offset)
     campaign, offset = instance_from_row(Campaign, row, offset)
     slot.site = site
     slot.campaign = campaign
     slot.her_active = bool(row[offset])  # type: ignore[attr-defined]
     slot.her_consent = bool(row[offset + 1])  # type: ignore[attr-defined]
+    slot.her_deferred_until = _as_date(row[offset + 2])  # type: ignore[attr-defined]
+    slot.her_ceased = bool(row[offset + 3])  # type: ignore[attr-defined]
     return slot
+
+
+def slot_for_booking(*, slot_id: int, participant_id: int, today: date) -> Slot | None:
+    """The slot with its site and campaign attached, and four answers about her:
+    `her_active` (an active appointment in the slot's campaign), `her_consent`
+    (a live consent to the processing of her health data), and what
+    screening.recall.eligibility.recall_state would say on `today`:
+    `her_deferred_until` (the end of her live deferral, or None) and
+    `her_ceased` (a live cease of all screening)."""
+    params = [*_her_answers_params(today), participant_id, slot_id]
+    with hot_cursor() as cursor:
+        cursor.execute(_slot_read_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    return None if row is None else _slot_from_row(row, 0)
+
+
+@dataclass
+class TokenAndSlot:
+    """What one statement read for a booking request: the participant of a live
+    token (None for a phone not yet registered) and the slot as
+    `slot_for_booking` reads it for her (None if there is no such slot or no
+    participant)."""
+
+    participant: Participant | None
+    slot: Slot | None
+
+
+def token_and_slot(
+    *, key_hash: str, now: datetime, slot_id: int, today: date
+) -> TokenAndSlot | None:
+    """The reads of screening.authentication.token_with_participant and of
+    `slot_for_booking` in one statement, or None for a token that is not live:
+    a booking request's first round trip is also its last read."""
+    params = [
+        *_her_answers_params(today),
+        slot_id,
+        key_hash,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    with hot_cursor() as cursor:
+        cursor.execute(_token_and_slot_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if row[0] is None:
+        return TokenAndSlot(participant=None, slot=None)
+    # A booking reads neither her phone nor her ID: the phone's token is copied
+    # into the outbox as it is (scheduling.messages), the ID stays unopened.
+    participant, offset = instance_from_row(
+        Participant, row, sealed=("phone", "id_number")
+    )
+    # The slot's primary key comes first in its columns: NULL when none matched.
+    slot = None if row[offset] is None else _slot_from_row(row, offset)
+    return TokenAndSlot(participant=participant, slot=slot)
 
 
 def slot_place_take(*, slot_id: int, now: datetime) -> bool:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from common.rawsql import sealed_value
 from notifications.services import (
     Scheduled,
     notification_schedule,
@@ -175,8 +176,12 @@ def messages_for_visit(
         ]
     # The keys name this appointment at its new slot (and move count), which no
     # earlier row can carry: one INSERT for all of them.
+    # Her phone as stored when the booking read it sealed: copied, not opened
+    # and sealed again (a decryption and an encryption per row saved).
+    sealed_phone = sealed_value(participant, "phone")
     notifications_schedule_new(
-        phone=participant.phone,
+        phone=sealed_phone or participant.phone,
+        phone_hash=participant.phone_hash if sealed_phone else None,
         messages=messages,
         recipient_ref=f"participant:{participant.pk}",
         language=MESSAGE_LANGUAGE,

@@ -33,7 +33,7 @@ from scheduling.transitions import CANCEL, MOVE, appointment_transition
 from screening.eligibility import eligibility_reasons
 from screening.errors import NotEligible
 from screening.models import Campaign, CampaignStatus, Participant
-from screening.recall.eligibility import recall_reasons
+from screening.recall.eligibility import recall_reasons_of
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +96,21 @@ def _ensure_bookable(*, slot: Slot, now: datetime) -> None:
         raise SlotClosed
 
 
-def appointment_book(*, participant: Participant, slot_id: int) -> Appointment:
+def appointment_book(
+    *, participant: Participant, slot_id: int, read: Slot | None = None
+) -> Appointment:
     """Book one place in `slot_id` for her, with its confirmation and reminders.
 
     Raises SlotNotFound, SlotClosed, SlotFull, AlreadyBooked or NotEligible; on
     any of them nothing is written. A request repeated with an Idempotency-Key
     is answered at the edge (scheduling.idempotency) and never reaches here.
+    `read`: the slot as statements.slot_for_booking reads it for her, when the
+    caller read it already (statements.token_and_slot); a retry reads again.
     """
     for attempt in range(1, MAX_REFERENCE_ATTEMPTS + 1):
         try:
-            return _book_once(participant=participant, slot_id=slot_id)
+            first_read = read if attempt == 1 else None
+            return _book_once(participant=participant, slot_id=slot_id, read=first_read)
         except IntegrityError:
             # Her own booking made at the same moment committed first (the
             # partial unique index waited for it), or the random reference
@@ -142,19 +147,30 @@ def _refuse_unless_eligible(
         has_active_appointment=False,
         consent_given=slot.her_consent,
     )
-    reasons += recall_reasons(
-        participant_id=participant.pk, today=timezone.localdate(now)
-    )
+    # Read by the same statement as the slot (statements.slot_for_booking).
+    reasons += recall_reasons_of(until=slot.her_deferred_until, ceased=slot.her_ceased)
     if reasons:
         raise NotEligible(reasons=reasons)
 
 
 @transaction.atomic
-def _book_once(*, participant: Participant, slot_id: int) -> Appointment:
+def _book_once(
+    *, participant: Participant, slot_id: int, read: Slot | None
+) -> Appointment:
     """One attempt, in as few statements as the rules allow: a surge of
-    bookings runs through here (see docs/benchmarks.md)."""
+    bookings runs through here (see docs/benchmarks.md). A slot read before the
+    transaction is as good as one read in it: nothing is locked by the read,
+    and the places are taken by conditional updates."""
     now = timezone.now()
-    slot = statements.slot_for_booking(slot_id=slot_id, participant_id=participant.pk)
+    slot = (
+        read
+        if read is not None
+        else statements.slot_for_booking(
+            slot_id=slot_id,
+            participant_id=participant.pk,
+            today=timezone.localdate(now),
+        )
+    )
     if slot is None:
         raise SlotNotFound
     _refuse_unless_eligible(participant=participant, slot=slot, now=now)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from common.crypto import keyed_hash
+from common.crypto import Sealed, keyed_hash
 from common.rawsql import insert_returning_pk
 from notifications.models import Channel, Kind, Notification, Status
 from notifications.recipients import Reach, channels_for, reach_of
@@ -76,7 +76,7 @@ def delivery_time(
 
 def _outbox_row(
     *,
-    phone: str,
+    phone: str | Sealed,
     phone_hash: str,
     message: Scheduled,
     recipient_ref: str,
@@ -179,11 +179,12 @@ def notification_schedule(
 
 def notifications_schedule_new(
     *,
-    phone: str,
+    phone: str | Sealed,
     messages: list[Scheduled],
     recipient_ref: str = "",
     language: str = "zh-hans",
     zone: ZoneInfo | None = None,
+    phone_hash: str | None = None,
 ) -> list[Notification]:
     """Write the messages of one event for one phone in a single INSERT, in the
     caller's transaction: a booking's confirmation and its reminders.
@@ -191,9 +192,16 @@ def notifications_schedule_new(
     Only for dedupe keys that name something created in the same transaction (a
     new appointment), so they cannot exist yet: a clash is a bug and raises
     IntegrityError instead of returning the earlier row.
+
+    `phone` may be Sealed, the token of an encrypted column holding it, with
+    `phone_hash` its keyed hash (purpose "phone") as stored beside it.
     """
     now = timezone.now()
-    phone_hash = keyed_hash(phone, purpose="phone")
+    if isinstance(phone, Sealed):
+        if not phone_hash:
+            raise ValueError("A sealed phone needs its keyed hash.")
+    else:
+        phone_hash = keyed_hash(phone, purpose="phone")
     # One look-up of her channels for the whole event.
     reach = reach_of(recipient_ref)
     rows = [

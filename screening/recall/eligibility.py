@@ -39,6 +39,12 @@ def recall_state(*, participant_id: int, today: date) -> tuple[date | None, bool
 def recall_reasons(*, participant_id: int, today: date) -> list[Reason]:
     """A live deferral or a cease of all screening stands in her way."""
     until, ceased = recall_state(participant_id=participant_id, today=today)
+    return recall_reasons_of(until=until, ceased=ceased)
+
+
+def recall_reasons_of(*, until: date | None, ceased: bool) -> list[Reason]:
+    """The reasons of a recall state already read (recall_state, or the
+    booking's slot read, which asks the same in its own statement)."""
     reasons = []
     if until is not None:
         reasons.append(

@@ -9,11 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from common.crypto import Sealed
 from common.rawsql import (
     column_list,
     hot_cursor,
     insert_returning_pk,
     instance_from_row,
+    sealed_value,
 )
 from notifications.models import Notification
 from screening.models import Participant
@@ -39,6 +41,57 @@ def test_an_instance_read_by_hand_equals_the_one_the_orm_builds() -> None:
     for field in Participant._meta.concrete_fields:
         assert getattr(by_hand, field.attname) == getattr(by_orm, field.attname)
     assert not by_hand._state.adding
+
+
+def _stored_phone(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        column = "recipient_phone" if table.startswith("notifications") else "phone"
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def _read_by_hand(pk: int, **options: object) -> Participant:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column_list(Participant, 'p')} "  # noqa: S608
+            "FROM screening_participant p WHERE p.id = %s",
+            [pk],
+        )
+        row = cursor.fetchone()
+    participant, _end = instance_from_row(Participant, row, **options)
+    return participant
+
+
+def test_a_sealed_field_is_left_unopened_and_loads_when_read() -> None:
+    made = ParticipantFactory()
+
+    participant = _read_by_hand(made.pk, sealed=("phone", "id_number"))
+    token = sealed_value(participant, "phone")
+
+    assert "phone" not in participant.__dict__
+    assert token == Sealed(_stored_phone("screening_participant", made.pk))
+    # Read anyway, it is loaded and opened, and no longer offered sealed.
+    assert participant.phone == made.phone
+    assert sealed_value(participant, "phone") is None
+    assert sealed_value(_read_by_hand(made.pk), "phone") is None
+
+
+def test_a_sealed_token_is_copied_into_another_encrypted_column_as_it_is() -> None:
+    made = ParticipantFactory()
+    token = sealed_value(_read_by_hand(made.pk, sealed=("phone",)), "phone")
+    assert token is not None
+    row = Notification(
+        kind="booking_confirmed",
+        recipient_phone=token,
+        recipient_hash=made.phone_hash,
+        dedupe_key="sealed-copy",
+        send_at=timezone.now(),
+    )
+
+    insert_returning_pk([row])
+
+    assert _stored_phone("notifications_notification", row.pk) == token.token
+    assert Notification.objects.get(pk=row.pk).recipient_phone == made.phone
 
 
 def test_rows_inserted_by_hand_are_encrypted_stamped_and_get_their_keys() -> None:

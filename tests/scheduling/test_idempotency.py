@@ -112,7 +112,9 @@ def test_a_handler_refusal_keeps_nothing_it_wrote_but_its_answer(participant, sl
 
 
 def test_the_booking_service_knows_nothing_of_keys() -> None:
+    # `read` is the slot already read with her token (scheduling.booking_edge).
     assert list(inspect.signature(appointment_book).parameters) == [
         "participant",
         "slot_id",
+        "read",
     ]
