@@ -151,9 +151,9 @@ class VisitFact(models.Model):
         return f"facts of visit {self.visit_id}"
 
 
-class WomanFact(models.Model):
-    """Her visit facts of one campaign folded into one row (the reports of a
-    whole campaign read these). Written only by the fold."""
+class _CampaignWomanFact(models.Model):
+    """What a folded row of hers in a campaign is grouped by (the copies of her
+    occupation and record key spare the reports a join to her row)."""
 
     campaign_id = models.BigIntegerField()
     participant_id = models.BigIntegerField(db_index=True)
@@ -161,6 +161,15 @@ class WomanFact(models.Model):
     site_id = models.PositiveIntegerField()
     occupation = models.CharField(max_length=32)
     report_key = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class WomanFact(_CampaignWomanFact):
+    """Her visit facts of one campaign folded into one row (the reports of a
+    whole campaign read these). Written only by the fold."""
+
     birth_date = models.DateField()
     bits = models.BigIntegerField()
 
@@ -175,16 +184,10 @@ class WomanFact(models.Model):
         return f"facts of woman {self.participant_id} in {self.campaign_id}"
 
 
-class BookingFact(models.Model):
+class BookingFact(_CampaignWomanFact):
     """Her bookings of one campaign folded into one row: first booked day and
     site, and the booking measures as bits. Written only by the fold."""
 
-    campaign_id = models.BigIntegerField()
-    participant_id = models.BigIntegerField(db_index=True)
-    day = models.DateField()
-    site_id = models.PositiveIntegerField()
-    occupation = models.CharField(max_length=32)
-    report_key = models.PositiveIntegerField()
     bits = models.BigIntegerField()
 
     class Meta:
