@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import DataError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -121,6 +121,69 @@ def test_rows_inserted_by_hand_are_encrypted_stamped_and_get_their_keys() -> Non
             [rows[0].pk],
         )
         assert "13800001111" not in cursor.fetchone()[0]
+
+
+def _outbox_rows(count: int, **shared: object) -> list[Notification]:
+    """Rows alike but for their kind, key, time and window, as a booking's are."""
+    visit = timezone.now() + timedelta(days=3)
+    return [
+        Notification(
+            kind=("booking_confirmed", "reminder_24h", "reminder_2h")[n % 3],
+            recipient_phone="13800002222",
+            recipient_hash="h2",
+            context={"place": "妇幼保健院", "n": "same"},
+            dedupe_key=f"alike:{n}",
+            send_at=visit - timedelta(hours=n),
+            not_after=None if n == 0 else visit,
+            **shared,
+        )
+        for n in range(count)
+    ]
+
+
+def test_rows_that_share_values_read_back_as_written_with_keys_in_order() -> None:
+    rows = _outbox_rows(3, recipient_ref="participant:7")
+
+    insert_returning_pk(rows)
+
+    written = Notification.objects.filter(pk__in=[row.pk for row in rows])
+    stored = {row.pk: row for row in written}
+    for row in rows:
+        again = stored[row.pk]
+        assert again.dedupe_key == row.dedupe_key
+        assert (again.kind, again.send_at, again.not_after) == (
+            row.kind,
+            row.send_at,
+            row.not_after,
+        )
+        assert again.recipient_phone == "13800002222"
+        assert again.context == {"place": "妇幼保健院", "n": "same"}
+        assert again.recipient_ref == "participant:7"
+        assert again.secret_params is None
+        assert again.fallback == []
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short() -> None:
+    rows = _outbox_rows(3, recipient_ref="x" * 65)  # the column holds 64
+
+    with pytest.raises(DataError):
+        insert_returning_pk(rows)
+
+
+def test_a_booking_s_outbox_rows_go_in_one_statement_psycopg_can_cache() -> None:
+    seen: list[int] = []
+
+    def count(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "notifications_notification"'):
+            seen.append(len(params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        insert_returning_pk(_outbox_rows(3))
+
+    # psycopg parses a statement afresh on every run past 50 parameters.
+    assert len(seen) == 1
+    assert seen[0] <= 50
 
 
 # Behind PgBouncer 1.18 in transaction mode nothing is prepared (tests/test_pooled.py).
