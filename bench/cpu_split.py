@@ -47,6 +47,35 @@ def _processes() -> dict[str, tuple[str, int]]:
     return found
 
 
+# The bar and the aim for a booking's CPU across processes against the
+# ceiling's, measured in the same run: the ceiling's total over the product's.
+CPU_RATIO_BAR = 0.85
+CPU_RATIO_AIM = 1.0
+P99_BAR_MS = 100
+
+
+def serving_total(split: dict[str, float]) -> float:
+    """ms per request of the processes that serve it: "other" (the rest of the
+    machine) is left out, as another tenant's work would otherwise count."""
+    return sum(ms for process, ms in split.items() if process in KNOWN)
+
+
+def ratio_line(
+    label: str, product: dict[str, float], ceiling: dict[str, float], p99: float
+) -> str:
+    """One report line: the booking's CPU across processes against the
+    ceiling's, with the verdict on the bar and the p99."""
+    mine, theirs = serving_total(product), serving_total(ceiling)
+    ratio = theirs / mine if mine else 0.0
+    ok = ratio >= CPU_RATIO_BAR and p99 <= P99_BAR_MS
+    return (
+        f"{label}: CPU per booking across processes {mine:.2f} ms, the ceiling's "
+        f"{theirs:.2f} ms: ratio {ratio:.2f}, p99 {p99:.0f} ms [bar >= "
+        f"{CPU_RATIO_BAR} (aim {CPU_RATIO_AIM}) and p99 <= {P99_BAR_MS} ms: "
+        f"{'PASS' if ok else 'FAIL'}]"
+    )
+
+
 def snapshot(path: Path) -> None:
     path.write_text(json.dumps(_processes()))
 

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.cpu_split import ratio_line
 from bench.report_scale import scale_lines
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,6 +200,11 @@ def _profile_lines() -> list[str]:
             "CPU per booking under load, by process (`bench/cpu_split.py`, ADR "
             f"0008): product {_split(splits['booking'])}; ceiling "
             f"{_split(splits['ceiling'])}"
+        )
+        lines.append(
+            ratio_line(
+                "booking", splits["booking"], splits["ceiling"], stats("booking")["p99"]
+            )
         )
     return lines
 

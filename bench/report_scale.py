@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.cpu_split import ratio_line
+
 
 def _json(path: Path) -> Any:
     if not path.exists() or not path.read_text().strip():
@@ -31,6 +33,11 @@ def scale_lines(
     cpu = _json(data / "cpu_booking_pgbouncer.json")
     if cpu:
         lines.append(f"CPU per booking behind PgBouncer: {split(cpu)}")
+        ceiling_cpu = _json(data / "cpu_ceiling.json")
+        if ceiling_cpu:
+            lines.append(
+                ratio_line("booking behind PgBouncer", cpu, ceiling_cpu, pooled["p99"])
+            )
     product, native = _json(data / "wrk_product.json"), _json(data / "wrk_ceiling.json")
     if product and native:
         ratio = product["rps"] / native["rps"] if native["rps"] else 0.0

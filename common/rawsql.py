@@ -10,9 +10,10 @@ would have built. Everything else in the project uses the ORM.
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
@@ -153,6 +154,35 @@ def _same_in_every_row(values: list[list[Any]], index: int) -> bool:
     )
 
 
+# Field classes (exactly these, not subclasses such as the encrypted ones) whose
+# conversion to a PostgreSQL parameter hands back a value of these types, or
+# None, as it is: their calls were a third of a booking's outbox insert.
+_AS_THEY_ARE: dict[type, tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    models.IntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.ForeignKey: (int,),
+    models.DateTimeField: (datetime,),
+}
+
+
+def _as_param(field: Any, value: Any, db: BaseDatabaseWrapper) -> Any:
+    """`field.get_db_prep_save(value, db)`, without its calls where it would
+    return `value` unchanged (an aware datetime: a naive one is converted)."""
+    kinds = _AS_THEY_ARE.get(type(field))
+    if kinds is not None and db.vendor == "postgresql":
+        if value is None:
+            return None
+        if type(value) in kinds and (
+            type(value) is not datetime or value.utcoffset() is not None
+        ):
+            return value
+    return field.get_db_prep_save(value, db)
+
+
 def _plain_rows(
     db: BaseDatabaseWrapper, shape: _InsertShape, values: list[list[Any]]
 ) -> tuple[str, list[Any]]:
@@ -160,9 +190,7 @@ def _plain_rows(
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     rows = ", ".join([placeholders] * len(values))
     params = [
-        field.get_db_prep_save(row[i], db)
-        for row in values
-        for i, field in enumerate(fields)
+        _as_param(field, row[i], db) for row in values for i, field in enumerate(fields)
     ]
     return f"({', '.join(columns)}) VALUES {rows}", params
 
@@ -181,9 +209,9 @@ def _rows_sql(
     varying = [i for i in range(len(fields)) if i not in shared]
     if not varying:
         return _plain_rows(db, shape, values)
-    params = [fields[i].get_db_prep_save(values[0][i], db) for i in shared]
+    params = [_as_param(fields[i], values[0][i], db) for i in shared]
     for row in values:
-        params += [fields[i].get_db_prep_save(row[i], db) for i in varying]
+        params += [_as_param(fields[i], row[i], db) for i in varying]
     # Cast in the SELECT: a NULL or a string in a VALUES list would be text.
     select = ", ".join(
         [f"CAST(%s AS {casts[i]})" for i in shared]

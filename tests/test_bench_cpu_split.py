@@ -39,3 +39,21 @@ def test_a_snapshot_reads_this_very_process(tmp_path) -> None:
     name, ticks = processes[str(os.getpid())]
     assert name
     assert ticks >= 0
+
+
+def test_the_ratio_is_the_ceiling_s_cpu_over_the_booking_s_without_the_rest() -> None:
+    booking = {"gunicorn": 3.0, "postgres": 1.5, "celery": 0.5, "other": 9.0}
+    ceiling = {"gunicorn": 3.0, "postgres": 1.0, "other": 0.1}
+
+    line = cpu_split.ratio_line("booking", booking, ceiling, p99=80.0)
+
+    assert "across processes 5.00 ms, the ceiling's 4.00 ms: ratio 0.80" in line
+    assert line.endswith("FAIL]")
+
+
+def test_the_ratio_passes_only_at_the_bar_and_with_the_p99_under_its_own() -> None:
+    booking = {"gunicorn": 3.4, "postgres": 1.0}
+    ceiling = {"gunicorn": 3.0, "postgres": 1.0}
+
+    assert cpu_split.ratio_line("b", booking, ceiling, p99=99.0).endswith("PASS]")
+    assert cpu_split.ratio_line("b", booking, ceiling, p99=101.0).endswith("FAIL]")

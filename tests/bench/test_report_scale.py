@@ -46,11 +46,14 @@ def test_each_scenario_that_ran_has_its_line_with_its_ratio(tmp_path: Path) -> N
         )
     )
 
-    pooled, cpu, wrk, replica = scale_lines(tmp_path, fake_stats, split)
+    (tmp_path / "cpu_ceiling.json").write_text(json.dumps({"gunicorn": 4.0}))
+
+    pooled, cpu, cpu_ratio, wrk, replica = scale_lines(tmp_path, fake_stats, split)
 
     assert "300 req/s" in pooled
     assert "ratio to the ceiling 0.75" in pooled
     assert cpu == "CPU per booking behind PgBouncer: total 5.00 ms"
+    assert "ratio 0.80, p99 90 ms" in cpu_ratio
     assert "200 req/s" in wrk
     assert "ratio 0.50" in wrk
     assert "replica 21.0 ms" in replica

@@ -1,16 +1,20 @@
 """Rows read and written by hand-written statements are the rows the ORM reads
 and writes: encrypted columns encrypted, stamps set, values converted."""
 
-from datetime import timedelta
+import warnings
+from datetime import datetime, timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DataError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from common.crypto import Sealed
 from common.rawsql import (
+    _AS_THEY_ARE,
+    _as_param,
     column_list,
     hot_cursor,
     insert_returning_pk,
@@ -18,6 +22,7 @@ from common.rawsql import (
     sealed_value,
 )
 from notifications.models import Notification
+from scheduling.models import Appointment
 from screening.models import Participant
 from tests.screening.factories import ParticipantFactory
 
@@ -255,3 +260,37 @@ def test_with_prepared_statements_off_a_hot_statement_is_never_prepared(
         options["prepare_threshold"] = saved
 
     assert [s for s in prepared_statements() if "never_prepared" in s] == []
+
+
+@pytest.mark.parametrize("model", [Notification, Appointment, Participant])
+def test_a_value_passed_through_as_it_is_is_the_one_the_field_would_send(
+    model,
+) -> None:
+    """The shortcut of `insert_returning_pk` for plain fields sends what the
+    field's own conversion sends, for every field of a booking's rows."""
+    samples = [
+        None,
+        "13800001111",
+        "",
+        0,
+        7,
+        True,
+        timezone.now(),
+        datetime(2026, 5, 1, 9, 30),  # noqa: DTZ001  # naive: converted
+        "2026-01-01T00:00:00Z",
+    ]
+    # The others (encrypted, JSON) always take the field's own conversion.
+    plain = [f for f in model._meta.concrete_fields if type(f) in _AS_THEY_ARE]
+    assert plain
+    for field in plain:
+        for value in samples:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    expected = field.get_db_prep_save(value, connection)
+            except (TypeError, ValueError, ValidationError):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                sent = _as_param(field, value, connection)
+            assert sent == expected, (field, value)
