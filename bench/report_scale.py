@@ -41,10 +41,14 @@ def scale_lines(
     product, native = _json(data / "wrk_product.json"), _json(data / "wrk_ceiling.json")
     if product and native:
         ratio = product["rps"] / native["rps"] if native["rps"] else 0.0
+        unexpected = product.get("unexpected", {})
+        # wrk counts every answer but a 2xx or 3xx; the script names all but 409.
+        conflicts = product.get("non_2xx_3xx", 0) - sum(unexpected.values())
         lines.append(
             f"booking from wrk (bench/wrk_booking.lua): {product['rps']:.0f} req/s, "
-            f"p99 {product['p99_ms']:.0f} ms, unexpected answers "
-            f"{json.dumps(product.get('unexpected', {}))}; "
+            f"p99 {product['p99_ms']:.0f} ms, {conflicts} of "
+            f"{product.get('requests', 0)} answered 409, unexpected answers "
+            f"{json.dumps(unexpected)}; "
             f"ceiling {native['rps']:.0f} req/s (p99 {native['p99_ms']:.0f} ms); "
             f"ratio {ratio:.2f}"
         )

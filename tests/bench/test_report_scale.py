@@ -31,7 +31,15 @@ def test_no_line_for_a_scenario_that_did_not_run(tmp_path: Path) -> None:
 def test_each_scenario_that_ran_has_its_line_with_its_ratio(tmp_path: Path) -> None:
     (tmp_path / "cpu_booking_pgbouncer.json").write_text(json.dumps({"gunicorn": 5.0}))
     (tmp_path / "wrk_product.json").write_text(
-        json.dumps({"rps": 200.0, "p99_ms": 80.0, "unexpected": {}})
+        json.dumps(
+            {
+                "rps": 200.0,
+                "p99_ms": 80.0,
+                "requests": 2000,
+                "non_2xx_3xx": 12,
+                "unexpected": {},
+            }
+        )
     )
     (tmp_path / "wrk_ceiling.json").write_text(
         json.dumps({"rps": 400.0, "p99_ms": 50.0})
@@ -55,6 +63,7 @@ def test_each_scenario_that_ran_has_its_line_with_its_ratio(tmp_path: Path) -> N
     assert cpu == "CPU per booking behind PgBouncer: total 5.00 ms"
     assert "ratio 0.80, p99 90 ms" in cpu_ratio
     assert "200 req/s" in wrk
+    assert "12 of 2000 answered 409" in wrk
     assert "ratio 0.50" in wrk
     assert "replica 21.0 ms" in replica
     assert "lag 0 s" in replica
