@@ -11,6 +11,7 @@ would have built. Everything else in the project uses the ORM.
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -147,11 +148,14 @@ def _cast_type(field: Any, db: BaseDatabaseWrapper) -> str:
     return "text" if cast.startswith(("varchar", "char")) else cast
 
 
-def _same_in_every_row(values: list[list[Any]], index: int) -> bool:
-    first = values[0][index]
-    return all(
-        type(row[index]) is type(first) and row[index] == first for row in values[1:]
-    )
+def _shared_columns(values: list[list[Any]]) -> tuple[int, ...]:
+    """The columns whose value is the same, of the same type, in every row."""
+    shared = []
+    for index, column in enumerate(zip(*values, strict=True)):
+        first, kind = column[0], type(column[0])
+        if all(type(value) is kind and value == first for value in column[1:]):
+            shared.append(index)
+    return tuple(shared)
 
 
 # Field classes (exactly these, not subclasses such as the encrypted ones) whose
@@ -195,6 +199,25 @@ def _plain_rows(
     return f"({', '.join(columns)}) VALUES {rows}", params
 
 
+@lru_cache(maxsize=256)
+def _shared_rows_sql(shape_key: tuple, shared: tuple[int, ...], count: int) -> str:
+    """The column list and rows of an INSERT whose `shared` columns are sent
+    once, for `count` rows of the shape `_insert_cache[shape_key]`."""
+    _fields, columns, casts = _insert_cache[shape_key]
+    varying = [i for i in range(len(columns)) if i not in shared]
+    # Cast in the SELECT: a NULL or a string in a VALUES list would be text.
+    select = ", ".join(
+        [f"CAST(%s AS {casts[i]})" for i in shared]
+        + [f"CAST(v.c{i} AS {casts[i]})" for i in varying]
+    )
+    placeholders = "(" + ", ".join(["%s"] * len(varying)) + ")"
+    rows = ", ".join([placeholders] * count)
+    names = ", ".join(f"c{i}" for i in varying)
+    order = ", ".join(columns[i] for i in [*shared, *varying])
+    # A VALUES scan keeps its order, so RETURNING gives the keys in row order.
+    return f"({order}) SELECT {select} FROM (VALUES {rows}) AS v({names})"  # noqa: S608  # nosec B608
+
+
 def _rows_sql(
     db: BaseDatabaseWrapper, shape: _InsertShape, values: list[list[Any]]
 ) -> tuple[str, list[Any]]:
@@ -202,28 +225,18 @@ def _rows_sql(
     every row shares is sent once: a booking's three outbox rows differ in a
     few columns of twenty-four, and psycopg parses a statement of 50
     parameters or fewer once per process instead of on every booking."""
-    fields, columns, casts = shape
+    fields = shape[0]
     if db.vendor != "postgresql" or len(values) < 2:
         return _plain_rows(db, shape, values)
-    shared = [i for i in range(len(fields)) if _same_in_every_row(values, i)]
-    varying = [i for i in range(len(fields)) if i not in shared]
-    if not varying:
+    shared = _shared_columns(values)
+    if len(shared) == len(fields):
         return _plain_rows(db, shape, values)
+    varying = [i for i in range(len(fields)) if i not in shared]
     params = [_as_param(fields[i], values[0][i], db) for i in shared]
     for row in values:
         params += [_as_param(fields[i], row[i], db) for i in varying]
-    # Cast in the SELECT: a NULL or a string in a VALUES list would be text.
-    select = ", ".join(
-        [f"CAST(%s AS {casts[i]})" for i in shared]
-        + [f"CAST(v.c{i} AS {casts[i]})" for i in varying]
-    )
-    placeholders = "(" + ", ".join(["%s"] * len(varying)) + ")"
-    rows = ", ".join([placeholders] * len(values))
-    names = ", ".join(f"c{i}" for i in varying)
-    order = ", ".join(columns[i] for i in shared + varying)
-    # A VALUES scan keeps its order, so RETURNING gives the keys in row order.
-    sql = f"({order}) SELECT {select} FROM (VALUES {rows}) AS v({names})"  # noqa: S608  # nosec B608
-    return sql, params
+    key = (fields[0].model, db.vendor)
+    return _shared_rows_sql(key, shared, len(values)), params
 
 
 def insert_returning_pk(objs: Sequence[Model]) -> None:
