@@ -10,7 +10,9 @@ share between threads: it takes a connection from its pool for each command.
 
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ResponseError
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -32,3 +34,27 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def add_or_read(
+        self, key: str, value: Any, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> tuple[bool, Any]:
+        """`add` and, when the key was set already, its value, in one round
+        trip (SET NX GET, Redis 7.0 and later): (True, None) when `value` was stored,
+        else (False, the value held)."""
+        stored = self.make_and_validate_key(key)
+        client = self._cache.get_client(stored, write=True)
+        serializer = self._cache._serializer
+        try:
+            held = client.set(
+                stored,
+                serializer.dumps(value),
+                ex=self.get_backend_timeout(timeout),
+                nx=True,
+                get=True,
+            )
+        except ResponseError:
+            # An older Redis refuses NX with GET: two round trips.
+            if self.add(key, value, timeout):
+                return True, None
+            return False, self.get(key)
+        return (True, None) if held is None else (False, serializer.loads(held))

@@ -66,5 +66,10 @@ OUTBOX_COALESCE_IMMEDIATE = env_bool("OUTBOX_COALESCE_IMMEDIATE", True)
 # The shared task starts this long after the first answer asks for it, so that a
 # surge's answers go a few dozen to a task; far less than an SMS takes to arrive.
 OUTBOX_IMMEDIATE_LINGER_MS = env_int("OUTBOX_IMMEDIATE_LINGER_MS", 200)
+# A process that knows when the shared task starts skips the cache until this long
+# before it: more than the clocks of the web and worker machines may differ by.
+OUTBOX_IMMEDIATE_CLOCK_MARGIN_MS = env_int(
+    "OUTBOX_IMMEDIATE_CLOCK_MARGIN_MS", 50, minimum=0
+)
 # A kick whose task was lost stops holding back the next one after this long.
 OUTBOX_IMMEDIATE_KICK_SECONDS = env_int("OUTBOX_IMMEDIATE_KICK_SECONDS", 5, minimum=1)

@@ -3,6 +3,7 @@ due at once (ADR 0003, ADR 0008). Tasks are started by name (common.enqueue):
 the tasks module imports the services, never the other way round."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,28 +39,71 @@ def kick_or_enqueue(notification_id: int) -> None:
         enqueue_send(notification_id)
 
 
+# When, by this process's clock, the shared task it knows of starts: until then
+# (less the margin) an answer committed here is one that task will find, and
+# its kick asks Redis nothing (docs/adr/0022).
+_task_known_until = 0.0
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def _note_task(starts_at: float) -> tuple[bool, object]:
+    """Note a task starting at `starts_at` unless one is noted: (True, None)
+    when this call noted it, else (False, the start noted before)."""
+    timeout = settings.OUTBOX_IMMEDIATE_KICK_SECONDS
+    add_or_read = getattr(cache, "add_or_read", None)
+    if add_or_read is not None:
+        return add_or_read(IMMEDIATE_KICK_KEY, starts_at, timeout=timeout)
+    if cache.add(IMMEDIATE_KICK_KEY, starts_at, timeout=timeout):
+        return True, None
+    return False, cache.get(IMMEDIATE_KICK_KEY)
+
+
+def _remember(starts_at: object) -> None:
+    """Keep the noted start of the shared task, less the margin that covers
+    the clocks of the other processes (a note from before carries no time)."""
+    global _task_known_until
+    if isinstance(starts_at, float):
+        margin = settings.OUTBOX_IMMEDIATE_CLOCK_MARGIN_MS / 1000
+        _task_known_until = max(_task_known_until, starts_at - margin)
+
+
+def kick_memory_clear() -> None:
+    """Forget the task this process knew of (the tests' fresh process)."""
+    global _task_known_until
+    _task_known_until = 0.0
+
+
 def notifications_kick_immediate() -> None:
     """Called on commit of an answer due at once: publish the task that sends
     every such answer, unless one is already published and has not yet started.
 
-    The note that a task is on its way is a cache key set only if absent. The
-    task deletes it before it looks for rows (notifications_send_immediate), so
-    a row it does not see was committed after the deletion, and that row's own
-    kick publishes the next task. The task starts OUTBOX_IMMEDIATE_LINGER_MS
-    late, so that the answers of a surge go many to a task. A task lost with
-    the broker holds back the next kick for OUTBOX_IMMEDIATE_KICK_SECONDS at
-    most; beat sends what it left in the meantime."""
+    The note that a task is on its way is a cache key set only if absent, and
+    holds the time the task starts. The task deletes it before it looks for
+    rows (notifications_send_immediate), so a row it does not see was committed
+    after the deletion, and that row's own kick publishes the next task. The
+    task starts OUTBOX_IMMEDIATE_LINGER_MS late, so that the answers of a surge
+    go many to a task; a process that has read the start skips the cache until
+    then, as the task cannot begin before it. A task lost with the broker holds
+    back the next kick for OUTBOX_IMMEDIATE_KICK_SECONDS at most; beat sends
+    what it left in the meantime."""
+    now = _clock()
+    if now < _task_known_until:
+        return
+    linger = settings.OUTBOX_IMMEDIATE_LINGER_MS / 1000
     try:
-        first = cache.add(
-            IMMEDIATE_KICK_KEY, 1, timeout=settings.OUTBOX_IMMEDIATE_KICK_SECONDS
-        )
+        first, noted = _note_task(now + linger)
     except RedisError:
         # Without the note, a task per answer: more work, nothing held back.
         logger.warning("notifications.kick_without_cache", exc_info=True)
-        first = True
+        first, noted = True, None
     if first:
-        linger = settings.OUTBOX_IMMEDIATE_LINGER_MS / 1000
         task_named(SEND_IMMEDIATE_TASK).apply_async(countdown=linger or None)
+        noted = now + linger
+    if linger:
+        _remember(noted)
 
 
 def kick_note_clear() -> None:

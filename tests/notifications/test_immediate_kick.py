@@ -3,6 +3,7 @@ none is lost between two runs, a lost task holds nothing back for long, and
 without a shared cache the site refuses to start that way."""
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -12,16 +13,18 @@ from unittest import mock
 
 import pytest
 from celery.signals import before_task_publish
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.checks import run_checks
 from django.db import connection, transaction
 from django.utils import timezone
+from redis.exceptions import ResponseError
 
 from notifications.backends.base import SendResult
 from notifications.models import Kind, Notification, Status
 from notifications.services import (
     IMMEDIATE_KICK_KEY,
     Scheduled,
+    handover,
     immediate,
     notification_schedule,
     notifications_schedule_new,
@@ -53,6 +56,39 @@ def shared_cache(settings) -> Iterator[None]:
     settings.OUTBOX_COALESCE_IMMEDIATE = True
     yield
     cache.delete(IMMEDIATE_KICK_KEY)
+
+
+@pytest.fixture(autouse=True)
+def fresh_process() -> Iterator[None]:
+    """Each test starts as a new process: it knows of no task on its way."""
+    handover.kick_memory_clear()
+    yield
+    handover.kick_memory_clear()
+
+
+class Clock:
+    """The kicks' clock, moved by hand: a test runs the task when it would
+    start, not earlier."""
+
+    def __init__(self, linger_ms: int) -> None:
+        self.now = time.time()
+        self.linger = linger_ms / 1000
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def to_task_start(self) -> None:
+        self.advance(self.linger)
+
+
+@pytest.fixture
+def clock(monkeypatch, settings) -> Clock:
+    ticking = Clock(settings.OUTBOX_IMMEDIATE_LINGER_MS)
+    monkeypatch.setattr(handover, "_clock", ticking)
+    return ticking
 
 
 @pytest.fixture
@@ -104,10 +140,11 @@ def test_answers_committed_before_the_send_task_starts_share_one_task(
 
 @pytest.mark.django_db(transaction=True)
 def test_an_answer_committed_after_a_run_began_kicks_the_next_run(
-    shared_cache, kicks, sms_file
+    shared_cache, kicks, sms_file, clock
 ) -> None:
     first = confirm(1)
     assert len(kicks) == 1
+    clock.to_task_start()
     assert notifications_send_immediate() == 1
     # The run freed the note before it looked for rows.
     assert cache.get(IMMEDIATE_KICK_KEY) is None
@@ -121,11 +158,12 @@ def test_an_answer_committed_after_a_run_began_kicks_the_next_run(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_row_committed_after_a_run_chose_its_rows_is_never_stranded(
-    shared_cache, kicks, sms_file
+    shared_cache, kicks, sms_file, clock
 ) -> None:
     """The run frees the note before it looks, so a row it did not see kicks a
     run of its own."""
     confirm(1)
+    clock.to_task_start()
     real_send_batch = immediate.notifications_send_batch
     late: list[Notification] = []
 
@@ -255,20 +293,122 @@ def test_a_send_the_gateway_refuses_for_now_waits_for_its_retry_not_this_run(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_its_cache_unreachable_each_answer_gets_a_task_of_its_own(
-    settings, kicks, sms_file, caplog
+def test_with_its_cache_unreachable_every_kick_after_a_task_s_start_publishes(
+    settings, kicks, sms_file, caplog, clock
 ) -> None:
+    """Without the note no other process can know of the task: each one that
+    finds no task of its own on the way publishes one. Nothing waits for beat."""
     settings.CACHES = {
         "default": {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:1/0"}
     }
     settings.OUTBOX_COALESCE_IMMEDIATE = True
 
     confirm(1)
+    clock.to_task_start()
     confirm(2)
 
     assert len(kicks) == 2
     assert "notifications.kick_without_cache" in caplog.text
     assert notifications_send_immediate() == 2
+
+
+# --- the process's memory of the task on its way (docs/adr/0022)
+
+
+@pytest.fixture
+def cache_asked(shared_cache, monkeypatch) -> list[str]:
+    """Every round trip a kick makes to the shared cache, recorded as it goes."""
+    asked: list[str] = []
+    # The backend itself, not the proxy: the settings change back first.
+    backend = caches["default"]
+    real = backend.add_or_read
+
+    def counted(*args, **kwargs):
+        asked.append("add_or_read")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backend, "add_or_read", counted)
+    return asked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_committed_before_the_task_starts_ask_the_cache_once(
+    shared_cache, kicks, sms_file, clock, cache_asked
+) -> None:
+    rows = [confirm(n) for n in range(10)]
+
+    assert kicks == [0.2]
+    assert cache_asked == ["add_or_read"]
+    clock.to_task_start()
+    assert notifications_send_immediate() == 10
+    assert sent_keys(sms_file) == Counter({row.dedupe_key: 1 for row in rows})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_that_finds_another_s_note_skips_the_cache_until_its_start(
+    shared_cache, kicks, clock, cache_asked
+) -> None:
+    # Another process published the task, to start 0.2 s from now.
+    cache.set(IMMEDIATE_KICK_KEY, clock.now + 0.2, timeout=5)
+
+    confirm(1)
+    confirm(2)
+    assert kicks == []
+    assert cache_asked == ["add_or_read"]
+
+    clock.advance(0.2)
+    confirm(3)
+    assert cache_asked == ["add_or_read", "add_or_read"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_that_gives_no_start_is_asked_again_on_every_kick(
+    shared_cache, kicks, cache_asked
+) -> None:
+    cache.set(IMMEDIATE_KICK_KEY, 1, timeout=5)  # as written before the start time
+
+    confirm(1)
+    confirm(2)
+
+    assert kicks == []
+    assert cache_asked == ["add_or_read", "add_or_read"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_linger_every_kick_asks_the_cache(
+    shared_cache, kicks, settings, cache_asked
+) -> None:
+    settings.OUTBOX_IMMEDIATE_LINGER_MS = 0  # the task may start at once
+
+    confirm(1)
+    confirm(2)
+
+    assert kicks == [None]
+    assert cache_asked == ["add_or_read", "add_or_read"]
+
+
+def test_add_or_read_stores_once_and_then_answers_what_it_holds(shared_cache) -> None:
+    assert cache.add_or_read("kick-test", 1.5, timeout=5) == (True, None)
+    assert cache.add_or_read("kick-test", 2.5, timeout=5) == (False, 1.5)
+    assert cache.get("kick-test") == 1.5
+    cache.delete("kick-test")
+
+
+def test_add_or_read_on_a_redis_without_nx_get_takes_two_round_trips(
+    shared_cache, monkeypatch
+) -> None:
+    client = cache._cache.get_client(write=True)
+
+    def refuse(*args, **kwargs):
+        if kwargs.get("get"):
+            raise ResponseError("syntax error")
+        return type(client).set(client, *args, **kwargs)
+
+    monkeypatch.setattr(client, "set", refuse)
+
+    assert cache.add_or_read("kick-old", 1.5, timeout=5) == (True, None)
+    assert cache.add_or_read("kick-old", 2.5, timeout=5) == (False, 1.5)
+    cache.delete("kick-old")
 
 
 def test_sharing_send_tasks_with_a_cache_kept_per_process_stops_the_site(
