@@ -261,3 +261,47 @@ def insert_returning_pk(objs: Sequence[Model]) -> None:
         obj.pk = key
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
+
+
+@lru_cache(maxsize=64)
+def _insert_after_sql(shape_key: tuple, condition: str) -> str:
+    _fields, columns, casts = _insert_cache[shape_key]
+    meta = shape_key[0]._meta
+    quote = _db().ops.quote_name
+    select = ", ".join(f"CAST(%s AS {cast})" for cast in casts)
+    # Names from the models' metadata and the caller's own statement; values bound.
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    into = f"INSERT INTO {table} ({', '.join(columns)})"
+    taken = f"WITH taken AS ({condition} RETURNING 1)"
+    sql = f"{taken} {into} SELECT {select} FROM taken"  # noqa: S608  # nosec B608
+    return f"{sql} RETURNING {pk}"
+
+
+def insert_after(obj: Model, *, condition: str, params: Sequence[Any]) -> bool:
+    """Run `condition`, an UPDATE of at most one row without RETURNING, and
+    INSERT `obj` only if it changed that row; False, with nothing inserted,
+    when it changed none. On PostgreSQL one statement (a booking's place and
+    its appointment in one round trip), the UPDATE's row locked first, as the
+    INSERT reads its result; elsewhere two statements."""
+    db = _db()
+    if db.vendor != "postgresql":
+        with hot_cursor() as cursor:
+            cursor.execute(condition, list(params))
+            changed = cursor.rowcount == 1
+        if changed:
+            insert_returning_pk([obj])
+        return changed
+    model = type(obj)
+    fields = _insert_columns(model, db)[0]
+    values = [_as_param(field, field.pre_save(obj, add=True), db) for field in fields]
+    with hot_cursor() as cursor:
+        cursor.execute(
+            _insert_after_sql((model, db.vendor), condition), [*params, *values]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+    return True

@@ -49,9 +49,14 @@ def slot_place_take(*, slot: Slot, now: datetime, walk_in: bool = False) -> None
     # One statement, so two requests can never both take the last place; the
     # start time is in it too, so a slot that began meanwhile is not taken.
     if not statements.slot_place_take(slot_id=slot.pk, now=now):
-        if slot.starts_at <= now:
-            raise SlotClosed
-        raise SlotFull
+        _refuse_place(slot=slot, now=now)
+
+
+def _refuse_place(*, slot: Slot, now: datetime) -> None:
+    """Why the conditional update took no place: the slot began, or is full."""
+    if slot.starts_at <= now:
+        raise SlotClosed
+    raise SlotFull
 
 
 def slot_place_release(*, slot_id: int) -> None:
@@ -167,14 +172,16 @@ def appointment_create_booked(
     is retried (ADR 0007). A walk-in's transaction also holds her registration,
     so only its insert is retried.
     """
-    slot_place_take(slot=slot, now=now, walk_in=walk_in)
     if walk_in:
+        slot_place_take(slot=slot, now=now, walk_in=True)
         appointment = _insert_under_savepoint(participant=participant, slot=slot)
     else:
         appointment = _new_appointment(
             participant=participant, slot=slot, walk_in=False
         )
-        insert_returning_pk([appointment])
+        # The place and the row in one statement, the slot's row locked first.
+        if not statements.slot_place_take_and_insert(appointment=appointment, now=now):
+            _refuse_place(slot=slot, now=now)
         messages_for_visit(
             appointment=appointment,
             kind="booking_confirmed",

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 
-from common.rawsql import column_list, hot_cursor, instance_from_row
+from common.rawsql import column_list, hot_cursor, insert_after, instance_from_row
 from scheduling.models import ACTIVE_STATUSES, Appointment, Site, Slot
 from screening.models import (
     Campaign,
@@ -176,16 +176,34 @@ def token_and_slot(
     return TokenAndSlot(participant=participant, slot=slot)
 
 
+@cache
+def _slot_take_sql(vendor: str) -> str:
+    return (
+        f"UPDATE {_table(Slot)} SET booked = booked + 1 "  # noqa: S608  # nosec B608
+        "WHERE id = %s AND booked < capacity AND starts_at > %s"
+    )
+
+
 def slot_place_take(*, slot_id: int, now: datetime) -> bool:
     """One place in the slot if one is left and the slot has not begun: one
     statement, so two requests can never both take the last place."""
     with hot_cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(Slot)} SET booked = booked + 1 "  # noqa: S608  # nosec B608
-            "WHERE id = %s AND booked < capacity AND starts_at > %s",
+            _slot_take_sql(connection.vendor),
             [slot_id, connection.ops.adapt_datetimefield_value(now)],
         )
         return cursor.rowcount == 1
+
+
+def slot_place_take_and_insert(*, appointment: Appointment, now: datetime) -> bool:
+    """`slot_place_take` for the appointment's slot and, if it took the place,
+    the appointment's INSERT, in one statement (its key is set); False, with
+    nothing written, when the slot is full or has begun."""
+    return insert_after(
+        appointment,
+        condition=_slot_take_sql(connection.vendor),
+        params=[appointment.slot_id, connection.ops.adapt_datetimefield_value(now)],
+    )
 
 
 def campaign_place_take(*, campaign_id: int) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DataError, connection
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from common.rawsql import (
     _as_param,
     column_list,
     hot_cursor,
+    insert_after,
     insert_returning_pk,
     instance_from_row,
     sealed_value,
@@ -294,3 +295,37 @@ def test_a_value_passed_through_as_it_is_is_the_one_the_field_would_send(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 sent = _as_param(field, value, connection)
             assert sent == expected, (field, value)
+
+
+def _bump_once() -> str:
+    return (
+        "UPDATE notifications_notification SET attempts = attempts + 1 "
+        "WHERE id = %s AND attempts < 1"
+    )
+
+
+def test_a_row_inserted_after_an_update_goes_in_only_if_the_update_changed_one() -> (
+    None
+):
+    gate = _outbox_rows(1)[0]
+    insert_returning_pk([gate])
+    first, second = _outbox_rows(3)[1:]
+
+    assert insert_after(first, condition=_bump_once(), params=[gate.pk])
+    assert not insert_after(second, condition=_bump_once(), params=[gate.pk])
+
+    assert Notification.objects.get(pk=first.pk).dedupe_key == first.dedupe_key
+    assert Notification.objects.get(pk=first.pk).not_after == first.not_after
+    assert not Notification.objects.filter(dedupe_key=second.dedupe_key).exists()
+    assert Notification.objects.get(pk=gate.pk).attempts == 1
+
+
+def test_an_insert_that_fails_leaves_its_update_undone_too() -> None:
+    gate, taken = _outbox_rows(2)
+    insert_returning_pk([gate, taken])
+    clash = _outbox_rows(2)[1]  # the dedupe key of `taken`
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_after(clash, condition=_bump_once(), params=[gate.pk])
+
+    assert Notification.objects.get(pk=gate.pk).attempts == 0
