@@ -61,11 +61,13 @@ def _note_task(starts_at: float) -> tuple[bool, object]:
     return False, cache.get(IMMEDIATE_KICK_KEY)
 
 
-def _remember(starts_at: object) -> None:
+def _remember(starts_at: object, *, now: float, linger: float) -> None:
     """Keep the noted start of the shared task, less the margin that covers
-    the clocks of the other processes (a note from before carries no time)."""
+    the clocks of the other processes. A note from before carries no time;
+    one further ahead than the linger came from a clock that is wrong, and
+    trusting it would hold back sign-in codes until beat."""
     global _task_known_until
-    if isinstance(starts_at, float):
+    if isinstance(starts_at, float) and starts_at <= now + linger:
         margin = settings.OUTBOX_IMMEDIATE_CLOCK_MARGIN_MS / 1000
         _task_known_until = max(_task_known_until, starts_at - margin)
 
@@ -96,14 +98,15 @@ def notifications_kick_immediate() -> None:
     try:
         first, noted = _note_task(now + linger)
     except RedisError:
-        # Without the note, a task per answer: more work, nothing held back.
+        # Without the note each process publishes its own task: more work,
+        # nothing held back.
         logger.warning("notifications.kick_without_cache", exc_info=True)
         first, noted = True, None
     if first:
         task_named(SEND_IMMEDIATE_TASK).apply_async(countdown=linger or None)
         noted = now + linger
     if linger:
-        _remember(noted)
+        _remember(noted, now=now, linger=linger)
 
 
 def kick_note_clear() -> None:
