@@ -66,6 +66,15 @@ def hot_cursor() -> Iterator[CursorWrapper]:
         yield cursor
 
 
+def literals(*values: str) -> str:
+    """`'a', 'b'` for constants of our own (choices, never a request's values).
+    Written into the SQL rather than bound, so that the planner can prove a
+    condition implies a partial index's predicate even in a generic plan."""
+    if not all(str(value).isidentifier() for value in values):
+        raise ValueError(f"not a plain constant: {values!r}")
+    return ", ".join(f"'{value}'" for value in values)
+
+
 def column_list(model: type[Model], alias: str) -> str:
     """`alias."col", ...` for every concrete field of `model`, in field order: the
     order `instance_from_row` reads them back in."""

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from common.rawsql import column_list, hot_cursor, instance_from_row
+from common.rawsql import column_list, hot_cursor, instance_from_row, literals
 from screening.models import Visit
 from stations.models import (
     ACTIVE,
@@ -43,11 +43,6 @@ def _postgresql() -> bool:
 
 def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def _statuses(*statuses: str) -> str:
-    assert all(str(s).isidentifier() for s in statuses)  # noqa: S101 - constants
-    return ", ".join(f"'{s}'" for s in statuses)
 
 
 def _at(value: datetime | None) -> Any:
@@ -89,11 +84,11 @@ def _with_visit(stops: Any) -> Stop | None:
 @cache
 def _call_next_sql() -> str:
     stop = _table(Stop)
-    waiting = _statuses(StopStatus.WAITING)
+    waiting = literals(StopStatus.WAITING)
     return f"""
         WITH taken AS (
             UPDATE {stop}
-               SET status = {_statuses(StopStatus.CALLED)}, room = %s, by_id = %s,
+               SET status = {literals(StopStatus.CALLED)}, room = %s, by_id = %s,
                    called_at = COALESCE(%s::timestamptz, statement_timestamp())
              WHERE id = (
                    SELECT id FROM {stop}
@@ -152,7 +147,7 @@ def _step_sql(
         UPDATE {_table(Stop)} s SET {_assignments(columns)}{bump}
           FROM {_table(Ticket)} t JOIN {_table(Visit)} v ON v.id = t.visit_id
          WHERE t.visit_id = %s AND s.ticket_id = t.id AND s.station_id = %s
-           AND s.status IN ({_statuses(*from_status)})
+           AND s.status IN ({literals(*from_status)})
         RETURNING {_joined_columns("s")}
     """  # noqa: S608  # nosec B608
 
@@ -195,12 +190,12 @@ def _ahead_sql(ticket: str) -> str:
           JOIN {_table(Station)} st ON st.id = p.station_id
          CROSS JOIN LATERAL (
                SELECT count(*) FILTER (
-                          WHERE a.status = {_statuses(StopStatus.WAITING)}),
-                      count(*) FILTER (WHERE a.status IN ({_statuses(*IN_ROOM)}))
+                          WHERE a.status = {literals(StopStatus.WAITING)}),
+                      count(*) FILTER (WHERE a.status IN ({literals(*IN_ROOM)}))
                  FROM {stop} a
-                WHERE a.station_id = st.id AND a.status IN ({_statuses(*ACTIVE)})
+                WHERE a.station_id = st.id AND a.status IN ({literals(*ACTIVE)})
                ) AS here (waiting, in_rooms)
-         WHERE p.ticket_id = {ticket} AND p.status = {_statuses(StopStatus.PENDING)}
+         WHERE p.ticket_id = {ticket} AND p.status = {literals(StopStatus.PENDING)}
     """  # noqa: S608  # nosec B608
 
 
@@ -263,13 +258,13 @@ def _end_sql() -> str:
             UPDATE {stop} s SET status = %s, ended_at = %s, by_id = %s
               FROM t
              WHERE s.ticket_id = t.id AND s.station_id = %s
-               AND s.status IN ({_statuses(*IN_ROOM)})
+               AND s.status IN ({literals(*IN_ROOM)})
             RETURNING {column_list(Stop, "s")}
         ), joined AS (
             UPDATE {stop}
-               SET status = {_statuses(StopStatus.WAITING)},
+               SET status = {literals(StopStatus.WAITING)},
                    joined_at = %s, queued_at = %s
-             WHERE id = %s AND status = {_statuses(StopStatus.PENDING)}
+             WHERE id = %s AND status = {literals(StopStatus.PENDING)}
                AND ticket_id IN (SELECT ticket_id FROM ended)
             RETURNING id
         )
@@ -338,9 +333,9 @@ def stop_join_line(*, stop_id: int, now: datetime) -> None:
         return
     with hot_cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(Stop)} SET status = {_statuses(StopStatus.WAITING)},"  # noqa: S608  # nosec B608
+            f"UPDATE {_table(Stop)} SET status = {literals(StopStatus.WAITING)},"  # noqa: S608  # nosec B608
             " joined_at = %s, queued_at = %s"
-            f" WHERE id = %s AND status = {_statuses(StopStatus.PENDING)}",
+            f" WHERE id = %s AND status = {literals(StopStatus.PENDING)}",
             [_at(now), _at(now), stop_id],
         )
 
