@@ -73,6 +73,16 @@ __all__ = [
 ]
 
 
+# Every trigger FUNCTIONS creates, dropped first so that it can create them.
+_TRIGGERS = (
+    ("appointment", "scheduling_appointment"),
+    ("participant", "screening_participant"),
+    ("slot", "scheduling_slot"),
+    ("campaign", "screening_campaign"),
+    ("campaign_dates", "screening_campaign"),
+)
+
+
 def zone_function_sql(zone: str) -> str:
     if not zone.replace("/", "").replace("_", "").replace("-", "").isalnum():
         raise ValueError("Unexpected time zone name.")
@@ -91,13 +101,7 @@ def install(schema_editor: Any = None) -> None:
     with conn.cursor() as cursor:
         cursor.execute(CREATE_TABLE)
         cursor.execute(zone_function_sql(settings.TIME_ZONE))
-        for name in ("appointment", "participant", "slot", "campaign"):
-            table = {
-                "appointment": "scheduling_appointment",
-                "participant": "screening_participant",
-                "slot": "scheduling_slot",
-                "campaign": "screening_campaign",
-            }[name]
+        for name, table in _TRIGGERS:
             cursor.execute(
                 f"DROP TRIGGER IF EXISTS scheduling_turnout_{name} ON {table}"
             )

@@ -36,6 +36,7 @@ DROP TRIGGER IF EXISTS scheduling_turnout_appointment ON scheduling_appointment;
 DROP TRIGGER IF EXISTS scheduling_turnout_participant ON screening_participant;
 DROP TRIGGER IF EXISTS scheduling_turnout_slot ON scheduling_slot;
 DROP TRIGGER IF EXISTS scheduling_turnout_campaign ON screening_campaign;
+DROP TRIGGER IF EXISTS scheduling_turnout_campaign_dates ON screening_campaign;
 DROP FUNCTION IF EXISTS scheduling_turnout_appointment_changed();
 DROP FUNCTION IF EXISTS scheduling_turnout_participant_changed();
 DROP FUNCTION IF EXISTS scheduling_turnout_slot_changed();
@@ -47,6 +48,7 @@ DROP FUNCTION IF EXISTS scheduling_turnout_emit(
 DROP FUNCTION IF EXISTS scheduling_turnout_emit(
     bigint, date, text, text, text, text, date, integer, bigint);
 DROP FUNCTION IF EXISTS scheduling_age_band(date, date, integer, integer);
+DROP FUNCTION IF EXISTS scheduling_age_years(date, date);
 DROP FUNCTION IF EXISTS scheduling_report_zone();
 DROP TABLE IF EXISTS {TABLE};
 """
@@ -54,26 +56,39 @@ DROP TABLE IF EXISTS {TABLE};
 # Only fixed identifiers are formatted into the SQL below.
 FUNCTIONS = Template(
     """
--- Age in full years on the reference day, in the five-year bands of
--- scheduling.reports.turnout.age_bands (same edges, same keys).
+-- Age in full years on the reference day. Both functions below are one SELECT
+-- of one expression, immutable as written (timestamps without a zone), so that
+-- PostgreSQL writes them into the calling statement: a call it cannot inline is
+-- parsed and planned afresh in every statement that makes it.
+CREATE OR REPLACE FUNCTION scheduling_age_years(birth date, ref date)
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$$$
+    SELECT date_part('year', age(ref::timestamp, birth::timestamp))::integer
+$$$$;
+
+-- The five-year bands of scheduling.reports.turnout.age_bands (same edges,
+-- same keys).
 CREATE OR REPLACE FUNCTION scheduling_age_band(
     birth date, ref date, youngest integer, oldest integer
 ) RETURNS text LANGUAGE sql IMMUTABLE AS $$$$
     SELECT CASE
-        WHEN a < youngest THEN 'under'
-        WHEN a > oldest THEN 'over'
-        ELSE greatest(youngest, a - a % 5)::text || '-'
-             || least(oldest, a - a % 5 + 4)::text
+        WHEN scheduling_age_years(birth, ref) < youngest THEN 'under'
+        WHEN scheduling_age_years(birth, ref) > oldest THEN 'over'
+        ELSE greatest(youngest, scheduling_age_years(birth, ref)
+                                - scheduling_age_years(birth, ref) % 5)::text
+             || '-' || least(oldest, scheduling_age_years(birth, ref)
+                                     - scheduling_age_years(birth, ref) % 5 + 4)::text
     END
-    FROM (SELECT date_part('year', age(ref, birth))::integer AS a) AS years
 $$$$;
 
 -- One +1/-1 per dimension, with the record's key (common.cellkey) added or taken
--- away alike; a NULL value (no site for a registration) is skipped.
+-- away alike; a NULL value (no site for a registration) is skipped. PL/pgSQL,
+-- not SQL: its INSERT is planned once a connection, where a SQL function's
+-- would be planned again in every booking's trigger.
 CREATE OR REPLACE FUNCTION scheduling_turnout_emit(
     c_id bigint, on_day date, site text, what text,
     employment text, district text, birth date, sign integer, rkey bigint
-) RETURNS void LANGUAGE sql AS $$$$
+) RETURNS void LANGUAGE plpgsql AS $$$$
+BEGIN
     INSERT INTO ${TABLE} (campaign_id, day, dimension, value, measure, n, keysum)
     SELECT c_id, on_day, d.dimension, d.value, what, sign, sign * rkey
     FROM screening_campaign c,
@@ -85,8 +100,8 @@ CREATE OR REPLACE FUNCTION scheduling_turnout_emit(
                 birth, coalesce(c.age_reference_date, c.starts_on),
                 c.min_age, c.max_age))
          ) AS d(dimension, value)
-    WHERE c.id = c_id AND d.value IS NOT NULL
-$$$$;
+    WHERE c.id = c_id AND d.value IS NOT NULL;
+END $$$$;
 
 -- Everything one woman contributes, with her attributes as given (OLD or NEW).
 CREATE OR REPLACE FUNCTION scheduling_turnout_person(
@@ -315,12 +330,24 @@ CREATE TRIGGER scheduling_turnout_appointment
 CREATE TRIGGER scheduling_turnout_participant
     AFTER INSERT OR UPDATE OR DELETE ON screening_participant
     FOR EACH ROW EXECUTE FUNCTION scheduling_turnout_participant_changed();
+-- A booking rewrites its slot's and its campaign's counters and nothing else
+-- there: the WHEN, tested without calling the function, lets those through.
 CREATE TRIGGER scheduling_turnout_slot
-    AFTER UPDATE ON scheduling_slot
-    FOR EACH ROW EXECUTE FUNCTION scheduling_turnout_slot_changed();
+    AFTER UPDATE ON scheduling_slot FOR EACH ROW
+    WHEN (OLD.starts_at IS DISTINCT FROM NEW.starts_at
+          OR OLD.site_id IS DISTINCT FROM NEW.site_id)
+    EXECUTE FUNCTION scheduling_turnout_slot_changed();
 CREATE TRIGGER scheduling_turnout_campaign
-    AFTER INSERT OR UPDATE ON screening_campaign
+    AFTER INSERT ON screening_campaign
     FOR EACH ROW EXECUTE FUNCTION scheduling_turnout_campaign_changed();
+CREATE TRIGGER scheduling_turnout_campaign_dates
+    AFTER UPDATE ON screening_campaign FOR EACH ROW
+    WHEN ((OLD.registration_opens_at, OLD.registration_closes_at, OLD.starts_on,
+           OLD.age_reference_date, OLD.min_age, OLD.max_age)
+          IS DISTINCT FROM
+          (NEW.registration_opens_at, NEW.registration_closes_at, NEW.starts_on,
+           NEW.age_reference_date, NEW.min_age, NEW.max_age))
+    EXECUTE FUNCTION scheduling_turnout_campaign_changed();
 """
 ).substitute(TABLE=TABLE, LOCK_NAMESPACE=LOCK_NAMESPACE)
 
