@@ -55,7 +55,10 @@ _FACTS = ("ins", "upd", "del", "truncate")
 # A write to these fires a report trigger in the same transaction (the facts'
 # only note which women a statement touched).
 SCREENING_TABLES_WITH_REPORT_TRIGGERS = {
-    "screening_campaign": {"scheduling_turnout_campaign"},
+    "screening_campaign": {
+        "scheduling_turnout_campaign",
+        "scheduling_turnout_campaign_dates",
+    },
     "screening_participant": {
         "scheduling_turnout_participant",
         "indicators_fact_screening_participant_upd",
