@@ -99,7 +99,8 @@ class Notification(TimeStampedModel):
     # like the phone, never shown to staff, erased once the message is sent or
     # given up on, or its code has expired (notifications.secrets).
     secret_params = EncryptedTextField(_("secret parameters"), null=True, blank=True)
-    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    # Unique by notification_one_per_dedupe_key (Meta.constraints).
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200)
     send_at = models.DateTimeField(_("send at"))
     # The visit a reminder is about: it is never sent later than an hour before.
     not_after = models.DateTimeField(_("not after"), null=True, blank=True)
@@ -129,6 +130,17 @@ class Notification(TimeStampedModel):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-send_at", "-id"]
+        constraints = [
+            # One index for both questions asked of the key: is it taken (=,
+            # ON CONFLICT), and which keys start so (a visit's reminders, LIKE
+            # 'prefix%'). `unique=True` would build one for each, and every
+            # insert and every rewrite of a row would write to both.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                name="notification_one_per_dedupe_key",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
         # Each send rewrites its row three times, and a rewrite adds an entry to
         # every index whose condition the new row meets: the fewer and the
         # narrower, the faster the outbox drains.
