@@ -48,14 +48,14 @@ def database_url(bench: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def _admin(url: str) -> psycopg.Connection:
+def _admin(url: str, dbname: str = "postgres") -> psycopg.Connection:
     parts = urlsplit(url)
     return psycopg.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
         user=parts.username,
         password=parts.password or None,
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
     )
 
@@ -76,15 +76,7 @@ def settle(url: str) -> None:
     """Vacuum, analyse and checkpoint the freshly seeded database, so that the
     autovacuum and the checkpoint a seeding sets off do not run, and count, in
     whichever scenario comes first."""
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password or None,
-        dbname=_name(url),
-        autocommit=True,
-    ) as conn:
+    with _admin(url, dbname=_name(url)) as conn:
         conn.execute("VACUUM (ANALYZE)")
         conn.execute("CHECKPOINT")
 

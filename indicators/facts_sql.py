@@ -242,8 +242,8 @@ CREATE TRIGGER {name} AFTER TRUNCATE ON {table}
 
 
 # A slot's move touches the women booked in it. Every booking rewrites its slot's
-# count of places, so this one is a row trigger whose WHEN, tested without
-# calling the function or keeping the rows, lets those rewrites through.
+# count of places, so this one is a row trigger whose WHEN, which PostgreSQL
+# tests without calling the function or keeping the rows, passes those over.
 _SLOT_MOVED = f"""
 CREATE OR REPLACE FUNCTION indicators_fact_scheduling_slot_upd() RETURNS trigger
 LANGUAGE plpgsql AS $fn$

@@ -331,7 +331,8 @@ CREATE TRIGGER scheduling_turnout_participant
     AFTER INSERT OR UPDATE OR DELETE ON screening_participant
     FOR EACH ROW EXECUTE FUNCTION scheduling_turnout_participant_changed();
 -- A booking rewrites its slot's and its campaign's counters and nothing else
--- there: the WHEN, tested without calling the function, lets those through.
+-- there: the WHEN, which PostgreSQL tests without calling the function, passes
+-- those over.
 CREATE TRIGGER scheduling_turnout_slot
     AFTER UPDATE ON scheduling_slot FOR EACH ROW
     WHEN (OLD.starts_at IS DISTINCT FROM NEW.starts_at
