@@ -27,7 +27,7 @@ _Converters = list[tuple[Any, list[Callable[..., Any]]]]
 _converter_cache: dict[tuple[type[Model], str], _Converters] = {}
 # An INSERT's fields, their quoted columns and their types for a cast.
 _InsertShape = tuple[list[Any], list[str], list[str]]
-_insert_cache: dict[tuple[type[Model], str], _InsertShape] = {}
+_insert_cache: dict[tuple[type[Model], str, bool], _InsertShape] = {}
 
 
 def _db() -> BaseDatabaseWrapper:
@@ -134,12 +134,15 @@ def sealed_value(instance: Model, name: str) -> Sealed | None:
     return getattr(instance, "_sealed_tokens", {}).get(name)
 
 
-def _insert_columns(model: type[Model], db: BaseDatabaseWrapper) -> _InsertShape:
-    """The fields an INSERT of `model` writes, their quoted columns and the
-    types their values are cast to when they pass through a VALUES list."""
-    key = (model, db.vendor)
+def _insert_columns(
+    model: type[Model], db: BaseDatabaseWrapper, *, with_pk: bool = False
+) -> _InsertShape:
+    """The fields an INSERT of `model` writes (the primary key only `with_pk`),
+    their quoted columns and the types their values are cast to when they
+    pass through a VALUES list."""
+    key = (model, db.vendor, with_pk)
     if key not in _insert_cache:
-        fields = [f for f in _fields(model) if not f.primary_key]
+        fields = [f for f in _fields(model) if with_pk or not f.primary_key]
         quote = db.ops.quote_name
         _insert_cache[key] = (
             fields,
@@ -244,7 +247,7 @@ def _rows_sql(
     params = [_as_param(fields[i], values[0][i], db) for i in shared]
     for row in values:
         params += [_as_param(fields[i], row[i], db) for i in varying]
-    key = (fields[0].model, db.vendor)
+    key = (fields[0].model, db.vendor, False)
     return _shared_rows_sql(key, shared, len(values)), params
 
 
@@ -266,10 +269,45 @@ def insert_returning_pk(objs: Sequence[Model]) -> None:
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]
+    saved_as(objs, keys)
+
+
+def saved_as(objs: Sequence[Model], keys: Sequence[Any]) -> None:
+    """Mark `objs` as the stored rows of `keys`, in order, as a save does."""
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
+
+
+def insert_fed_by(objs: Sequence[Model], *, source: str) -> tuple[str, list[Any]]:
+    """An INSERT of `objs` (all of one model, PostgreSQL only) that writes them
+    only if `source`, an earlier part of the same WITH clause, yields a row:
+    one part of a statement of several writes. Primary keys already set are
+    written too. It RETURNs the keys in the order of `objs`."""
+    db = _db()
+    model = type(objs[0])
+    with_pk = objs[0].pk is not None
+    shape = _insert_columns(model, db, with_pk=with_pk)
+    fields = shape[0]
+    values = [[field.pre_save(obj, add=True) for field in fields] for obj in objs]
+    # Every column goes through the SELECT's casts; one at least must vary.
+    shared = _shared_columns(values) if len(values) > 1 else ()
+    if len(shared) == len(fields):
+        shared = shared[:-1]
+    params = [_as_param(fields[i], values[0][i], db) for i in shared]
+    varying = [i for i in range(len(fields)) if i not in shared]
+    for row in values:
+        params += [_as_param(fields[i], row[i], db) for i in varying]
+    rows = _shared_rows_sql((model, db.vendor, with_pk), shared, len(values))
+    meta = model._meta
+    table, pk = db.ops.quote_name(meta.db_table), db.ops.quote_name(meta.pk.column)
+    # Names from the model's metadata and the caller's own part; values bound.
+    sql = (
+        f"INSERT INTO {table} {rows} WHERE EXISTS (SELECT 1 FROM {source})"  # noqa: S608  # nosec B608
+        f" RETURNING {pk}"
+    )
+    return sql, params
 
 
 @lru_cache(maxsize=64)
@@ -305,12 +343,11 @@ def insert_after(obj: Model, *, condition: str, params: Sequence[Any]) -> bool:
     values = [_as_param(field, field.pre_save(obj, add=True), db) for field in fields]
     with hot_cursor() as cursor:
         cursor.execute(
-            _insert_after_sql((model, db.vendor), condition), [*params, *values]
+            _insert_after_sql((model, db.vendor, False), condition),
+            [*params, *values],
         )
         row = cursor.fetchone()
     if row is None:
         return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = DEFAULT_DB_ALIAS
+    saved_as([obj], [row[0]])
     return True

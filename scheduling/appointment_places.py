@@ -1,26 +1,31 @@
-"""The places an appointment holds, and the one way a booked appointment is made.
+"""The places an appointment holds, and the ways a booked appointment is made.
 
 An active appointment (booked, checked in, screened) holds two places: one in
 its slot (`Slot.booked`) and one of its campaign's funded places
 (`Campaign.places_taken`). Both counters move here only: taken by
-`appointment_create_booked` (a booking, a walk-in) and by a move to another
-slot, given back by `scheduling.transitions` when an appointment stops holding
-them. Each take is one conditional update, so two requests can never both take
-the last place (ADR 0002); the campaign's is taken last, so its row is locked
-only from there to the commit (ADR 0007, ADR 0009).
+`appointment_create_booked` (a walk-in, an offer taken, a booking on SQLite),
+by `appointment_book_at_once` (a booking on PostgreSQL: every write in one
+statement, ADR 0024) and by a move to another slot, given back by
+`scheduling.transitions` when an appointment stops holding them. Each take is
+one conditional update, so two requests can never both take the last place
+(ADR 0002); the campaign's is taken last, so its row is locked only from there
+to the commit (ADR 0007, ADR 0009).
 """
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime
+from typing import NoReturn
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from common.locks import rows_lock
-from common.rawsql import insert_returning_pk
+from common.rawsql import insert_returning_pk, saved_as
+from notifications.services import notifications_written
 from scheduling import booking_statements as statements
 from scheduling.errors import AlreadyBooked, SlotClosed, SlotFull, WalkInsFull
-from scheduling.messages import messages_for_visit
+from scheduling.messages import messages_for_visit, visit_notifications
 from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus, Slot
 from scheduling.references import new_checkin_token, new_reference
 from screening.errors import NotEligible
@@ -52,7 +57,7 @@ def slot_place_take(*, slot: Slot, now: datetime, walk_in: bool = False) -> None
         _refuse_place(slot=slot, now=now)
 
 
-def _refuse_place(*, slot: Slot, now: datetime) -> None:
+def _refuse_place(*, slot: Slot, now: datetime) -> NoReturn:
     """Why the conditional update took no place: the slot began, or is full."""
     if slot.starts_at <= now:
         raise SlotClosed
@@ -77,6 +82,13 @@ def campaign_place_take(
     """
     if statements.campaign_place_take(campaign_id=campaign.pk):
         return
+    _refuse_funded_place(participant=participant, campaign=campaign, now=now)
+
+
+def _refuse_funded_place(
+    *, participant: Participant, campaign: Campaign, now: datetime
+) -> NoReturn:
+    """NotEligible with her reasons, read afresh: no funded place was left."""
     campaign.refresh_from_db(fields=["quota", "places_taken"])
     reasons = participant_eligibility(
         participant=participant,
@@ -190,4 +202,40 @@ def appointment_create_booked(
         )
     # Last, so that the campaign row is locked only from here to the commit.
     campaign_place_take(participant=participant, campaign=slot.campaign, now=now)
+    return appointment
+
+
+def appointment_book_at_once(
+    *, participant: Participant, slot: Slot, now: datetime
+) -> Appointment:
+    """A booking's `appointment_create_booked` on PostgreSQL, as one statement
+    (statements.booking_write, ADR 0024): the slot's place, the row, its
+    confirmation and reminders, and last the funded place. `slot` is as
+    statements.slot_for_booking read it, with the appointment's key drawn.
+
+    Outside a transaction the statement is one of its own: no BEGIN or COMMIT
+    round trip. Inside the caller's, it runs under a savepoint, so a refusal
+    leaves the caller's transaction usable. Raises as appointment_create_booked
+    does; an IntegrityError of her own booking made at the same moment or of a
+    colliding reference is the caller's to retry, with a fresh read."""
+    appointment = _new_appointment(participant=participant, slot=slot, walk_in=False)
+    appointment.pk = slot.next_appointment_key  # type: ignore[attr-defined]
+    notes = visit_notifications(
+        appointment=appointment, kind="booking_confirmed", suffix="confirmed", now=now
+    )
+    own = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with own:
+            keys = statements.booking_write(
+                appointment=appointment, notes=notes, now=now
+            )
+    except IntegrityError as error:
+        if not statements.refused_for_funded_places(error):
+            raise
+        _refuse_funded_place(participant=participant, campaign=slot.campaign, now=now)
+    if keys is None:
+        _refuse_place(slot=slot, now=now)
+    saved_as([appointment], [appointment.pk])
+    saved_as(notes, keys)
+    notifications_written(notes, now=now)
     return appointment

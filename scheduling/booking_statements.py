@@ -12,11 +12,13 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from common.rawsql import (
     column_list,
     hot_cursor,
     insert_after,
+    insert_fed_by,
     instance_from_row,
     literals,
 )
@@ -90,10 +92,21 @@ def _slot_columns() -> str:
     return ", ".join(column_list(model, alias) for model, alias in models)
 
 
+def _next_appointment_key(vendor: str) -> str:
+    """The key her appointment will have if she books (booking_write), drawn
+    with the read that comes before it: no round trip of its own. A refused
+    booking leaves a gap in the keys, as a rolled-back insert does."""
+    if vendor != "postgresql":
+        return "NULL"
+    table = literals(Appointment._meta.db_table)
+    return f"nextval(pg_get_serial_sequence({table}, 'id'))"
+
+
 @cache
 def _slot_read_sql(vendor: str) -> str:
     return f"""
-        SELECT {_slot_columns()}, {_her_answers_sql("her.id")}
+        SELECT {_slot_columns()}, {_her_answers_sql("her.id")},
+               {_next_appointment_key(vendor)}
         FROM (SELECT CAST(%s AS BIGINT) AS id) her, {_slot_join()}
         WHERE s.id = %s
     """  # noqa: S608  # nosec B608
@@ -104,7 +117,8 @@ def _token_and_slot_sql(vendor: str) -> str:
     tokens, participants = _table(ParticipantToken), _table(Participant)
     return f"""
         SELECT {column_list(Participant, "p")}, {_slot_columns()},
-               {_her_answers_sql("tok.participant_id")}
+               {_her_answers_sql("tok.participant_id")},
+               {_next_appointment_key(vendor)}
         FROM {tokens} tok
         LEFT JOIN {participants} p ON p.id = tok.participant_id
         LEFT JOIN ({_slot_join()}) ON s.id = %s
@@ -127,6 +141,7 @@ def _slot_from_row(row: Sequence[Any], offset: int) -> Slot:
     slot.her_consent = bool(row[offset + 1])  # type: ignore[attr-defined]
     slot.her_deferred_until = _as_date(row[offset + 2])  # type: ignore[attr-defined]
     slot.her_ceased = bool(row[offset + 3])  # type: ignore[attr-defined]
+    slot.next_appointment_key = row[offset + 4]  # type: ignore[attr-defined]
     return slot
 
 
@@ -136,7 +151,8 @@ def slot_for_booking(*, slot_id: int, participant_id: int, today: date) -> Slot 
     (a live consent to the processing of her health data), and what
     screening.recall.eligibility.recall_state would say on `today`:
     `her_deferred_until` (the end of her live deferral, or None) and
-    `her_ceased` (a live cease of all screening)."""
+    `her_ceased` (a live cease of all screening); and on PostgreSQL
+    `next_appointment_key`, the key booking_write gives her appointment."""
     params = [*_her_answers_params(today), participant_id, slot_id]
     with hot_cursor() as cursor:
         cursor.execute(_slot_read_sql(connection.vendor), params)
@@ -218,9 +234,81 @@ def campaign_place_take(*, campaign_id: int) -> bool:
     """One funded place of the campaign if one is left (the row stays locked
     until the commit: call it last)."""
     with hot_cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table(Campaign)} SET places_taken = places_taken + 1 "  # noqa: S608  # nosec B608
-            "WHERE id = %s AND places_taken < quota",
-            [campaign_id],
-        )
+        cursor.execute(_campaign_take_sql(), [campaign_id])
         return cursor.rowcount == 1
+
+
+# --- A booking's writes in one statement (ADR 0024) ---------------------------------
+
+# The name a booking's statement gives its refusal when the campaign has no
+# funded place left: PostgreSQL raises it as a check violation of this name.
+FUNDED_PLACES = "campaign_funded_places_left"
+
+# Raises the check violation that aborts the whole statement (migration
+# scheduling 0008): a statement has no other way to undo its earlier parts.
+REFUSE_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION scheduling_refuse(name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'booking refused: %', name
+        USING ERRCODE = 'check_violation', CONSTRAINT = name;
+END
+$$;
+"""
+
+
+def writes_at_once() -> bool:
+    """Whether a booking's writes go as one statement (booking_write): on
+    PostgreSQL, whose WITH clause may hold several writes."""
+    return connection.vendor == "postgresql"
+
+
+def _campaign_take_sql() -> str:
+    return (
+        f"UPDATE {_table(Campaign)} SET places_taken = places_taken + 1 "  # noqa: S608  # nosec B608
+        "WHERE id = %s AND places_taken < quota"
+    )
+
+
+def booking_write(
+    *, appointment: Appointment, notes: Sequence[Model], now: datetime
+) -> list[int] | None:
+    """The place in her slot, her appointment (its key set: the read drew it),
+    its outbox rows and the campaign's funded place, in one statement: in
+    autocommit PostgreSQL runs it as a transaction of its own, so no BEGIN and
+    no COMMIT travel, and the rows are locked in the order of the statements
+    before it (the slot's first, the campaign's last).
+
+    The keys of `notes`, in order; None, with nothing written, when the slot
+    is full or has begun. With no funded place left the statement undoes
+    itself and raises IntegrityError for the check FUNDED_PLACES."""
+    appointment_sql, appointment_params = insert_fed_by([appointment], source="taken")
+    notes_sql, notes_params = insert_fed_by(notes, source="booked")
+    # Names from the models' metadata and constants of ours; values bound.
+    sql = (
+        f"WITH taken AS ({_slot_take_sql(connection.vendor)} RETURNING 1), "  # noqa: S608  # nosec B608
+        f"booked AS ({appointment_sql}), notes AS ({notes_sql}), "
+        f"funded AS ({_campaign_take_sql()} AND EXISTS (SELECT 1 FROM booked) "
+        "RETURNING 1) "
+        "SELECT EXISTS (SELECT 1 FROM booked), ARRAY(SELECT id FROM notes), "
+        "CASE WHEN EXISTS (SELECT 1 FROM booked) "
+        "AND NOT EXISTS (SELECT 1 FROM funded) "
+        f"THEN scheduling_refuse({literals(FUNDED_PLACES)}) END"
+    )
+    params = [
+        appointment.slot_id,
+        connection.ops.adapt_datetimefield_value(now),
+        *appointment_params,
+        *notes_params,
+        appointment.campaign_id,
+    ]
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        booked, keys, _refused = cursor.fetchone()
+    return list(keys) if booked else None
+
+
+def refused_for_funded_places(error: Exception) -> bool:
+    """Whether `error` is booking_write's refusal for want of a funded place."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == FUNDED_PLACES

@@ -7,14 +7,17 @@ morning" mean the clinic's day, whatever the server's clock says.
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from common.rawsql import sealed_value
+from notifications.models import Notification
 from notifications.services import (
     Scheduled,
     notification_schedule,
+    notifications_new,
     notifications_schedule_new,
 )
 from scheduling.models import Appointment, Slot
@@ -148,21 +151,19 @@ def _dedupe_key(appointment: Appointment, suffix: str) -> str:
     return key
 
 
-def messages_for_visit(
+def _visit_messages(
     *, appointment: Appointment, kind: str, suffix: str, now: datetime
-) -> None:
-    """Queue the message of a new visit time (`booking_confirmed` or `rescheduled`),
-    due now, and its reminders unless she turned reminders off. Runs in the
-    caller's transaction, so a rolled-back booking leaves no message behind."""
+) -> list[Scheduled]:
+    """The message of a new visit time, due now, and its reminders unless she
+    turned reminders off."""
     slot = appointment.slot
-    participant = appointment.participant
     context = visit_context(slot=slot, reference=appointment.reference)
     messages = [
         Scheduled(
             kind=kind, dedupe_key=_dedupe_key(appointment, suffix), context=context
         )
     ]
-    if participant.sms_reminders:
+    if appointment.participant.sms_reminders:
         messages += [
             Scheduled(
                 kind=reminder.kind,
@@ -174,18 +175,51 @@ def messages_for_visit(
             )
             for reminder in reminder_times(slot=slot, now=now)
         ]
+    return messages
+
+
+def _recipient(appointment: Appointment) -> dict[str, Any]:
+    """Her phone as stored when the booking read it sealed: copied, not opened
+    and sealed again (a decryption and an encryption per row saved)."""
+    participant = appointment.participant
+    sealed_phone = sealed_value(participant, "phone")
+    return {
+        "phone": sealed_phone or participant.phone,
+        "phone_hash": participant.phone_hash if sealed_phone else None,
+        "recipient_ref": f"participant:{participant.pk}",
+        "language": MESSAGE_LANGUAGE,
+        "zone": ZoneInfo(appointment.slot.site.timezone),
+    }
+
+
+def messages_for_visit(
+    *, appointment: Appointment, kind: str, suffix: str, now: datetime
+) -> None:
+    """Queue the message of a new visit time (`booking_confirmed` or `rescheduled`),
+    due now, and its reminders unless she turned reminders off. Runs in the
+    caller's transaction, so a rolled-back booking leaves no message behind."""
     # The keys name this appointment at its new slot (and move count), which no
     # earlier row can carry: one INSERT for all of them.
-    # Her phone as stored when the booking read it sealed: copied, not opened
-    # and sealed again (a decryption and an encryption per row saved).
-    sealed_phone = sealed_value(participant, "phone")
     notifications_schedule_new(
-        phone=sealed_phone or participant.phone,
-        phone_hash=participant.phone_hash if sealed_phone else None,
-        messages=messages,
-        recipient_ref=f"participant:{participant.pk}",
-        language=MESSAGE_LANGUAGE,
-        zone=ZoneInfo(slot.site.timezone),
+        messages=_visit_messages(
+            appointment=appointment, kind=kind, suffix=suffix, now=now
+        ),
+        **_recipient(appointment),
+    )
+
+
+def visit_notifications(
+    *, appointment: Appointment, kind: str, suffix: str, now: datetime
+) -> list[Notification]:
+    """The unsaved outbox rows `messages_for_visit` writes, for a booking that
+    writes them in its own statement (booking_statements.booking_write); they
+    go to notifications_written once stored."""
+    return notifications_new(
+        messages=_visit_messages(
+            appointment=appointment, kind=kind, suffix=suffix, now=now
+        ),
+        now=now,
+        **_recipient(appointment),
     )
 
 

@@ -36,7 +36,9 @@ from notifications.services.outbox import (
     notification_schedule,
     notifications_cancel_for_recipient,
     notifications_cancel_pending,
+    notifications_new,
     notifications_schedule_new,
+    notifications_written,
 )
 from notifications.services.rules import (
     BACKOFF_BASE_SECONDS,
@@ -89,8 +91,10 @@ __all__ = [
     "notifications_cancel_pending",
     "notifications_dispatch_due",
     "notifications_kick_immediate",
+    "notifications_new",
     "notifications_schedule_bulk",
     "notifications_schedule_new",
     "notifications_send_batch",
     "notifications_send_immediate",
+    "notifications_written",
 ]

@@ -197,6 +197,34 @@ def notifications_schedule_new(
     `phone_hash` its keyed hash (purpose "phone") as stored beside it.
     """
     now = timezone.now()
+    rows = notifications_new(
+        phone=phone,
+        messages=messages,
+        recipient_ref=recipient_ref,
+        language=language,
+        zone=zone,
+        phone_hash=phone_hash,
+        now=now,
+    )
+    insert_returning_pk(rows)
+    notifications_written(rows, now=now)
+    return rows
+
+
+def notifications_new(
+    *,
+    phone: str | Sealed,
+    messages: list[Scheduled],
+    recipient_ref: str,
+    language: str,
+    zone: ZoneInfo | None,
+    phone_hash: str | None,
+    now: datetime,
+) -> list[Notification]:
+    """The unsaved rows `notifications_schedule_new` writes, for a caller that
+    writes them in a statement of its own (a booking's: scheduling's
+    booking_statements.booking_write); it hands them to `notifications_written`
+    once they are stored."""
     if isinstance(phone, Sealed):
         if not phone_hash:
             raise ValueError("A sealed phone needs its keyed hash.")
@@ -204,7 +232,7 @@ def notifications_schedule_new(
         phone_hash = keyed_hash(phone, purpose="phone")
     # One look-up of her channels for the whole event.
     reach = reach_of(recipient_ref)
-    rows = [
+    return [
         _outbox_row(
             phone=phone,
             phone_hash=phone_hash,
@@ -217,10 +245,13 @@ def notifications_schedule_new(
         )
         for message in messages
     ]
-    insert_returning_pk(rows)
+
+
+def notifications_written(rows: list[Notification], *, now: datetime) -> None:
+    """After `rows` from `notifications_new` are stored: those due at `now` are
+    handed over when the caller's transaction commits (at once outside one)."""
     for row in rows:
         enqueue_if_due(row, now=now)
-    return rows
 
 
 def notifications_cancel_pending(*, dedupe_key_prefix: str) -> int:
