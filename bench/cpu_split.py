@@ -6,6 +6,7 @@ process alone misses part of it; this is how the worker's share was found (ADR 0
     python bench/cpu_split.py snapshot var/bench/cpu_booking_before.json
     ... the scenario ...
     python bench/cpu_split.py report booking
+    python bench/cpu_split.py merge booking booking_1 booking_2 ...
 
 The load generator is left out: it has exited by the second snapshot, and the
 product and the ceiling pay the same for it.
@@ -80,18 +81,23 @@ def snapshot(path: Path) -> None:
     path.write_text(json.dumps(_processes()))
 
 
-def report(name: str) -> dict[str, float]:
-    """ms of CPU per request by kind of process, from the snapshots around the
-    scenario `name` and its Locust request count."""
+def _stats_row(name: str) -> dict[str, str]:
+    with (DATA / f"{name}_stats.csv").open(newline="") as handle:
+        return {row["Name"]: row for row in csv.DictReader(handle)}["Aggregated"]
+
+
+def _spent(name: str) -> Counter:
+    """Ticks of CPU by kind of process between the snapshots around `name`."""
     before = json.loads((DATA / f"cpu_{name}_before.json").read_text())
     after = json.loads((DATA / f"cpu_{name}_after.json").read_text())
-    with (DATA / f"{name}_stats.csv").open(newline="") as handle:
-        rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    requests = int(rows["Aggregated"]["Request Count"])
     spent: Counter = Counter()
     for pid, (process, ticks) in after.items():
         start = before.get(pid, (process, 0))[1]
         spent[process if process in KNOWN else "other"] += ticks - start
+    return spent
+
+
+def _per_request(name: str, spent: Counter, requests: int) -> dict[str, float]:
     split = {
         process: round(1000 * ticks / TICKS_PER_SECOND / max(requests, 1), 2)
         for process, ticks in spent.items()
@@ -100,9 +106,53 @@ def report(name: str) -> dict[str, float]:
     return split
 
 
+def report(name: str) -> dict[str, float]:
+    """ms of CPU per request by kind of process, from the snapshots around the
+    scenario `name` and its Locust request count."""
+    requests = int(_stats_row(name)["Request Count"])
+    return _per_request(name, _spent(name), requests)
+
+
+def merge(name: str, parts: list[str]) -> dict[str, float]:
+    """The scenario `name` measured in `parts` that bench/run alternates with
+    another scenario's, so that a machine whose speed drifts during the run
+    weighs on both alike: the CPU of every part per request of all of them,
+    and `name`'s Locust figures: requests and failures summed, the rate over
+    the parts' time together, and the worst part's p99 (percentiles of parts
+    do not add up to the whole's)."""
+    rows = [_stats_row(part) for part in parts]
+    requests = sum(int(row["Request Count"]) for row in rows)
+    failures = sum(int(row["Failure Count"]) for row in rows)
+    seconds = sum(
+        int(row["Request Count"]) / float(row["Requests/s"])
+        for row in rows
+        if float(row["Requests/s"]) > 0
+    )
+    p99s = [float(row["99%"]) for row in rows if row["99%"] != "N/A"]
+    with (DATA / f"{name}_stats.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["Type", "Name", "Request Count", "Failure Count", "Requests/s", "99%"]
+        )
+        writer.writerow(
+            [
+                "",
+                "Aggregated",
+                requests,
+                failures,
+                f"{requests / seconds if seconds else 0.0:.2f}",
+                f"{max(p99s):.0f}" if p99s else "N/A",
+            ]
+        )
+    spent = sum((_spent(part) for part in parts), Counter())
+    return _per_request(name, spent, requests)
+
+
 if __name__ == "__main__":
     command, argument = sys.argv[1], sys.argv[2]
     if command == "snapshot":
         snapshot(Path(argument))
+    elif command == "merge":
+        print(json.dumps(merge(argument, sys.argv[3:])))
     else:
         print(json.dumps(report(argument)))

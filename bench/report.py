@@ -218,7 +218,9 @@ def _section(lines: list[str], weight: dict[str, Any], args: Any) -> str:
     )
     return (
         "Written by `make bench` (`bench/run`); the product and the ceiling are "
-        "measured in the same run so that their ratio survives a noisy machine.\n\n"
+        "measured in the same run so that their ratio survives a noisy machine: "
+        "their booking scenarios in alternating parts (`BENCH_ROUNDS`, four by "
+        "default), whose p99 is the worst part's.\n\n"
         f"- Date: {date.today().isoformat()}\n"  # noqa: DTZ011
         f"- Machine: {machine()}\n"
         f"- Set-up: gunicorn with {args.workers} sync workers, PostgreSQL, Redis, one "

@@ -57,3 +57,33 @@ def test_the_ratio_passes_only_at_the_bar_and_with_the_p99_under_its_own() -> No
 
     assert cpu_split.ratio_line("b", booking, ceiling, p99=99.0).endswith("PASS]")
     assert cpu_split.ratio_line("b", booking, ceiling, p99=101.0).endswith("FAIL]")
+
+
+def _part(tmp_path, name: str, *, ticks: int, requests: int, rps: float, p99: str):
+    hz = os.sysconf("SC_CLK_TCK")
+    (tmp_path / f"cpu_{name}_before.json").write_text(
+        json.dumps({"1": ["gunicorn", 0], "2": ["postgres", 0]})
+    )
+    (tmp_path / f"cpu_{name}_after.json").write_text(
+        json.dumps({"1": ["gunicorn", ticks * hz], "2": ["postgres", hz]})
+    )
+    (tmp_path / f"{name}_stats.csv").write_text(
+        "Type,Name,Request Count,Failure Count,Requests/s,99%\n"
+        f",Aggregated,{requests},1,{rps},{p99}\n"
+    )
+
+
+def test_parts_of_a_scenario_add_up_to_its_cpu_per_request_and_worst_p99(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(cpu_split, "DATA", tmp_path)
+    _part(tmp_path, "booking_1", ticks=3, requests=1000, rps=200.0, p99="80")
+    _part(tmp_path, "booking_2", ticks=1, requests=1000, rps=100.0, p99="120")
+
+    split = cpu_split.merge("booking", ["booking_1", "booking_2"])
+
+    # 4 s of the web and 2 s of the database over 2,000 requests.
+    assert split == {"gunicorn": 2.0, "postgres": 1.0}
+    merged = (tmp_path / "booking_stats.csv").read_text().splitlines()[1]
+    # 2,000 requests in 5 s + 10 s; the worse part's p99.
+    assert merged == ",Aggregated,2000,2,133.33,120"

@@ -18,6 +18,7 @@ from common.rawsql import (
     column_list,
     hot_cursor,
     insert_after,
+    insert_fed_by,
     insert_returning_pk,
     instance_from_row,
     sealed_value,
@@ -329,3 +330,41 @@ def test_an_insert_that_fails_leaves_its_update_undone_too() -> None:
         insert_after(clash, condition=_bump_once(), params=[gate.pk])
 
     assert Notification.objects.get(pk=gate.pk).attempts == 0
+
+
+def _fed_by(source_sql: str, rows: list[Notification]) -> list[int]:
+    insert, params = insert_fed_by(rows, source="src")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH src AS ({source_sql}), fed AS ({insert}) "  # noqa: S608  # nosec B608
+            "SELECT ARRAY(SELECT id FROM fed)",
+            params,
+        )
+        return list(cursor.fetchone()[0])
+
+
+def test_rows_fed_by_a_source_go_in_only_when_it_yields_a_row_keys_in_order() -> None:
+    rows = _outbox_rows(3)
+
+    assert _fed_by("SELECT 1 WHERE false", rows) == []
+    assert not Notification.objects.filter(dedupe_key__startswith="alike:").exists()
+
+    keys = _fed_by("SELECT 1", rows)
+    stored = dict(
+        Notification.objects.filter(pk__in=keys).values_list("pk", "dedupe_key")
+    )
+    assert [stored[key] for key in keys] == [row.dedupe_key for row in rows]
+    assert Notification.objects.get(pk=keys[0]).recipient_phone == "13800002222"
+
+
+def test_a_key_set_before_the_insert_is_the_key_written() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('notifications_notification', 'id'))"
+        )
+        drawn = cursor.fetchone()[0]
+    row = _outbox_rows(1)[0]
+    row.pk = drawn
+
+    assert _fed_by("SELECT 1", [row]) == [drawn]
+    assert Notification.objects.get(pk=drawn).dedupe_key == row.dedupe_key

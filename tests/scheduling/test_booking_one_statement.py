@@ -173,3 +173,22 @@ def test_her_appointment_has_the_key_her_read_drew(kicks) -> None:
         f"appointment:{appointment.pk}:slot:{slot.pk}:{suffix}"
         for suffix in ("confirmed", "reminder-1d", "reminder-0d")
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_write_stays_within_what_psycopg_parses_once_per_process(kicks) -> None:
+    slot = SlotFactory(starts_at=tomorrow_at(9))
+    seen: list[tuple[int, int]] = []
+
+    def measure(execute, sql, params, many, context):
+        if sql.startswith("WITH taken AS"):
+            seen.append((len(sql.encode()), len(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(measure):
+        appointment_book(participant=ConsentedParticipantFactory(), slot_id=slot.pk)
+
+    # Past 4,096 bytes or 50 parameters psycopg converts the text on every run.
+    [(length, count)] = seen
+    assert length <= 4096
+    assert count <= 50
