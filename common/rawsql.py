@@ -243,12 +243,24 @@ def _rows_sql(
     shared = _shared_columns(values)
     if len(shared) == len(fields):
         return _plain_rows(db, shape, values)
+    key = (fields[0].model, db.vendor, False)
+    params = _shared_rows_params(db, fields, values, shared)
+    return _shared_rows_sql(key, shared, len(values)), params
+
+
+def _shared_rows_params(
+    db: BaseDatabaseWrapper,
+    fields: list[Any],
+    values: list[list[Any]],
+    shared: tuple[int, ...],
+) -> list[Any]:
+    """The parameters of `_shared_rows_sql`: the shared values once, then each
+    row's others."""
     varying = [i for i in range(len(fields)) if i not in shared]
     params = [_as_param(fields[i], values[0][i], db) for i in shared]
     for row in values:
         params += [_as_param(fields[i], row[i], db) for i in varying]
-    key = (fields[0].model, db.vendor, False)
-    return _shared_rows_sql(key, shared, len(values)), params
+    return params
 
 
 def insert_returning_pk(objs: Sequence[Model]) -> None:
@@ -295,10 +307,7 @@ def insert_fed_by(objs: Sequence[Model], *, source: str) -> tuple[str, list[Any]
     shared = _shared_columns(values) if len(values) > 1 else ()
     if len(shared) == len(fields):
         shared = shared[:-1]
-    params = [_as_param(fields[i], values[0][i], db) for i in shared]
-    varying = [i for i in range(len(fields)) if i not in shared]
-    for row in values:
-        params += [_as_param(fields[i], row[i], db) for i in varying]
+    params = _shared_rows_params(db, fields, values, shared)
     rows = _shared_rows_sql((model, db.vendor, with_pk), shared, len(values))
     meta = model._meta
     table, pk = db.ops.quote_name(meta.db_table), db.ops.quote_name(meta.pk.column)

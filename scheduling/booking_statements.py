@@ -257,10 +257,12 @@ $$;
 """
 
 
-def writes_at_once() -> bool:
-    """Whether a booking's writes go as one statement (booking_write): on
-    PostgreSQL, whose WITH clause may hold several writes."""
-    return connection.vendor == "postgresql"
+def writes_at_once(slot: Slot) -> bool:
+    """Whether a booking's writes in `slot`, as read here, go as one statement
+    (booking_write): on PostgreSQL, whose WITH clause may hold several writes,
+    once the read drew her appointment's key, which its messages name."""
+    key = getattr(slot, "next_appointment_key", None)
+    return connection.vendor == "postgresql" and key is not None
 
 
 def _campaign_take_sql() -> str:

@@ -176,7 +176,7 @@ def _book_once(
     if slot is None:
         raise SlotNotFound
     _refuse_unless_eligible(participant=participant, slot=slot, now=now)
-    if statements.writes_at_once():
+    if statements.writes_at_once(slot):
         appointment = appointment_book_at_once(
             participant=participant, slot=slot, now=now
         )

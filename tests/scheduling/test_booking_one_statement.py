@@ -192,3 +192,23 @@ def test_the_write_stays_within_what_psycopg_parses_once_per_process(kicks) -> N
     [(length, count)] = seen
     assert length <= 4096
     assert count <= 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_read_without_a_drawn_key_is_booked_in_several_statements(
+    kicks,
+) -> None:
+    slot = SlotFactory(starts_at=tomorrow_at(9))
+    woman = ConsentedParticipantFactory()
+    read = stale_read(woman=woman, slot=slot)
+    read.next_appointment_key = None
+
+    appointment = appointment_book(participant=woman, slot_id=slot.pk, read=read)
+
+    assert written_for(slot) == (1, 1, 1, 3)
+    assert (
+        Notification.objects.filter(
+            dedupe_key__startswith=dedupe_prefix(appointment)
+        ).count()
+        == 3
+    )
