@@ -57,6 +57,16 @@ def stale_read(*, woman: Participant, slot: Slot) -> Slot:
     return read
 
 
+def one_funded_place_in_two_slots() -> tuple[Slot, Slot, Participant, Slot]:
+    """A campaign of one funded place over two slots, and a woman who has read
+    the first slot while the place was still free."""
+    campaign = CampaignFactory(quota=1)
+    slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(9))
+    other_slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(10))
+    woman = ConsentedParticipantFactory()
+    return slot, other_slot, woman, stale_read(woman=woman, slot=slot)
+
+
 def written_for(slot: Slot) -> tuple[int, int, int, int]:
     """Places taken in the slot and the campaign, appointments and messages."""
     slot.refresh_from_db()
@@ -104,11 +114,7 @@ def test_a_booking_outside_a_transaction_is_its_read_and_one_write_committed_at_
 def test_the_last_funded_place_taken_meanwhile_undoes_every_part_of_her_booking(
     kicks,
 ) -> None:
-    campaign = CampaignFactory(quota=1)
-    slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(9))
-    other_slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(10))
-    woman = ConsentedParticipantFactory()
-    read = stale_read(woman=woman, slot=slot)
+    slot, other_slot, woman, read = one_funded_place_in_two_slots()
     appointment_book(participant=ConsentedParticipantFactory(), slot_id=other_slot.pk)
     kicks.clear()
 
@@ -124,11 +130,7 @@ def test_the_last_funded_place_taken_meanwhile_undoes_every_part_of_her_booking(
 def test_a_refusal_inside_the_callers_transaction_leaves_that_transaction_usable(
     kicks,
 ) -> None:
-    campaign = CampaignFactory(quota=1)
-    slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(9))
-    other_slot = SlotFactory(campaign=campaign, starts_at=tomorrow_at(10))
-    woman = ConsentedParticipantFactory()
-    read = stale_read(woman=woman, slot=slot)
+    slot, other_slot, woman, read = one_funded_place_in_two_slots()
 
     with transaction.atomic():
         appointment_book(
